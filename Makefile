@@ -1,0 +1,20 @@
+# The two commands that matter: `make run` and `make test`. Everything else is a helper.
+.PHONY: run test stop clean-data build release
+
+run:
+	@bash scripts/run.sh
+
+test:
+	@bash scripts/test.sh
+
+stop:
+	@bash -c 'source scripts/pg.sh; if pg_running .data/pg; then pg_stop "$$PWD/.data/pg" fast && echo "Stopped the local PostgreSQL."; else echo "The local PostgreSQL is not running."; fi'
+
+clean-data:
+	@bash scripts/clean-data.sh
+
+build:
+	@bash scripts/prereqs.sh && swift build
+
+release:
+	@bash scripts/prereqs.sh && swift build -c release

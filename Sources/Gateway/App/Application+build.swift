@@ -1,0 +1,74 @@
+import Foundation
+import GatewayAPI
+import Hummingbird
+import Ledger
+import Logging
+import OpenAPIHummingbird
+import OpenAPIRuntime
+import PostgresNIO
+import Prometheus
+
+/// What the running application needs beyond its configuration. `main` builds the real ones; tests substitute
+/// a capturing log sink or their own registry.
+struct ApplicationDependencies: Sendable {
+    var logger: Logger
+    var metrics: PrometheusCollectorRegistry
+
+    init(logger: Logger, metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+        self.logger = logger
+        self.metrics = metrics
+    }
+}
+
+/// Builds the gateway application: keys, database pool, router. Called by `gateway serve` and by the tests,
+/// so both run the same thing. Fails before serving when keys are missing or migrations are not current.
+func buildApplication(
+    configuration: GatewayConfiguration,
+    dependencies: ApplicationDependencies
+) async throws -> some ApplicationProtocol {
+    let logger = dependencies.logger
+    let signingKey = try KeyLoader.signingKey(configuration.keys)
+    _ = try KeyLoader.keyEncryptionKey(configuration.keys)
+    let databaseURL = try configuration.database.requireURL()
+    let client = PostgresClient(
+        configuration: try databaseURL.clientConfiguration(poolSize: configuration.database.poolSize),
+        backgroundLogger: logger)
+    let migrator = Migrator(catalog: try MigrationCatalog.bundled(), logger: logger)
+
+    let handlers = GatewayHandlers(
+        readiness: ReadinessProbe(client: client, migrator: migrator, signingKeyLoaded: true, logger: logger),
+        metrics: dependencies.metrics,
+        contract: try GatewayContract.document())
+    let router = try buildRouter(configuration: configuration, handlers: handlers, metrics: dependencies.metrics)
+
+    var app = Application(
+        router: router,
+        configuration: .init(
+            address: .hostname(configuration.server.host, port: configuration.server.port),
+            serverName: nil),
+        services: [client],
+        logger: logger)
+    app.beforeServerStarts {
+        try await migrator.requireCurrent(client)
+        logger.info("ledger signing key loaded", metadata: ["key_id": "\(signingKey.keyID)"])
+    }
+    return app
+}
+
+/// The router: middlewares outermost first, then the OpenAPI operations.
+func buildRouter(
+    configuration: GatewayConfiguration,
+    handlers: GatewayHandlers,
+    metrics: PrometheusCollectorRegistry
+) throws -> Router<GatewayRequestContext> {
+    let router = Router(context: GatewayRequestContext.self)
+    router.middlewares.add(RequestLogMiddleware())
+    router.middlewares.add(RequestMetricsMiddleware(registry: metrics))
+    router.middlewares.add(AllowListCORSMiddleware(allowedOrigins: configuration.server.corsAllowedOrigins))
+    router.middlewares.add(ProblemMiddleware())
+    router.middlewares.add(BodyLimitMiddleware(maxBytes: configuration.server.maxBodyBytes))
+    // Compact JSON: pretty-printing costs bytes and time on every response.
+    try handlers.registerHandlers(
+        on: router, configuration: OpenAPIRuntime.Configuration(jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes]))
+    return router
+}

@@ -1,0 +1,158 @@
+import Foundation
+import Logging
+
+/// Everything the gateway reads from its environment, parsed and validated once at start-up.
+/// The README's configuration table lists the same variables and defaults.
+struct GatewayConfiguration: Sendable {
+    var server: ServerSettings
+    var database: DatabaseSettings
+    var keys: KeySettings
+    var logging: LoggingSettings
+
+    init(environment: EnvironmentReader) throws(ConfigurationError) {
+        self.server = try ServerSettings(environment: environment)
+        self.database = try DatabaseSettings(environment: environment)
+        self.keys = KeySettings(environment: environment)
+        self.logging = try LoggingSettings(environment: environment)
+    }
+
+    init(server: ServerSettings, database: DatabaseSettings, keys: KeySettings, logging: LoggingSettings) {
+        self.server = server
+        self.database = database
+        self.keys = keys
+        self.logging = logging
+    }
+}
+
+/// Where and how the HTTP server listens.
+struct ServerSettings: Sendable {
+    var host: String
+    var port: Int
+    /// Origins allowed to call the API from a browser; empty means no cross-origin access.
+    var corsAllowedOrigins: [String]
+    /// The largest request body accepted, in bytes.
+    var maxBodyBytes: Int
+
+    init(host: String = "127.0.0.1", port: Int = 8080, corsAllowedOrigins: [String] = [], maxBodyBytes: Int = 1 << 20) {
+        self.host = host
+        self.port = port
+        self.corsAllowedOrigins = corsAllowedOrigins
+        self.maxBodyBytes = maxBodyBytes
+    }
+
+    init(environment: EnvironmentReader) throws(ConfigurationError) {
+        self.host = environment.string("HOST") ?? "127.0.0.1"
+        self.port = try environment.int("PORT", default: 8080, range: 1...65535)
+        self.maxBodyBytes = try environment.int("MAX_BODY_BYTES", default: 1 << 20, range: 1024...(64 << 20))
+        self.corsAllowedOrigins = try Self.parseOrigins(environment.string("CORS_ALLOWED_ORIGINS"))
+    }
+
+    /// Origins must be exact `scheme://host[:port]` values. A wildcard is refused: the API uses credentials,
+    /// and a wildcard with credentials would let any site act as the signed-in user.
+    static func parseOrigins(_ text: String?) throws(ConfigurationError) -> [String] {
+        guard let text else { return [] }
+        var origins: [String] = []
+        for raw in text.split(separator: ",") {
+            let origin = raw.trimmingCharacters(in: .whitespaces)
+            if origin.isEmpty { continue }
+            if origin.contains("*") {
+                throw .invalid("CORS_ALLOWED_ORIGINS", "wildcards are not allowed; list each origin, e.g. https://app.example.org")
+            }
+            guard origin.hasPrefix("https://") || origin.hasPrefix("http://"),
+                  !origin.dropFirst(origin.hasPrefix("https://") ? 8 : 7).contains("/"), !origin.hasSuffix("/")
+            else {
+                throw .invalid("CORS_ALLOWED_ORIGINS", "'\(origin)' is not an origin (scheme://host[:port], no path)")
+            }
+            origins.append(origin.lowercased())
+        }
+        return origins
+    }
+}
+
+/// The database connections: the runtime role for serving, and optionally the owner role for migrations.
+struct DatabaseSettings: Sendable {
+    /// The runtime role's URL (`DATABASE_URL`); nil only where a command does not need the database.
+    var url: PostgresURL?
+    /// The owner role's URL (`DATABASE_OWNER_URL`), used by `gateway migrate`.
+    var ownerURL: PostgresURL?
+    var poolSize: Int
+
+    init(url: PostgresURL?, ownerURL: PostgresURL? = nil, poolSize: Int = 20) {
+        self.url = url
+        self.ownerURL = ownerURL
+        self.poolSize = poolSize
+    }
+
+    init(environment: EnvironmentReader) throws(ConfigurationError) {
+        self.url = try environment.string("DATABASE_URL", secret: true)
+            .map { text throws(ConfigurationError) in try PostgresURL(parsing: text, variable: "DATABASE_URL") }
+        self.ownerURL = try environment.string("DATABASE_OWNER_URL", secret: true)
+            .map { text throws(ConfigurationError) in try PostgresURL(parsing: text, variable: "DATABASE_OWNER_URL") }
+        self.poolSize = try environment.int("DATABASE_POOL_SIZE", default: 20, range: 1...500)
+    }
+
+    /// The runtime URL, or the error that names the missing variable.
+    func requireURL() throws(ConfigurationError) -> PostgresURL {
+        guard let url else {
+            throw .missing("DATABASE_URL", hint: "e.g. postgresql://ledger_app:secret@localhost:5432/ledger")
+        }
+        return url
+    }
+
+    /// The URL migrations run with: the owner's when given, else the runtime URL.
+    func requireMigrationURL() throws(ConfigurationError) -> PostgresURL {
+        if let ownerURL { return ownerURL }
+        guard let url else {
+            throw .missing("DATABASE_OWNER_URL", hint: "migrations need the owner role's URL (or DATABASE_URL)")
+        }
+        return url
+    }
+}
+
+/// Where the signing key and key-encryption key come from: inline values win over files.
+struct KeySettings: Sendable {
+    var signingKeyFile: String
+    var signingKeyInline: String?
+    var kekFile: String
+    var kekInline: String?
+
+    init(signingKeyFile: String, signingKeyInline: String? = nil, kekFile: String, kekInline: String? = nil) {
+        self.signingKeyFile = signingKeyFile
+        self.signingKeyInline = signingKeyInline
+        self.kekFile = kekFile
+        self.kekInline = kekInline
+    }
+
+    init(environment: EnvironmentReader) {
+        self.signingKeyFile = environment.string("LEDGER_SIGNING_KEY_FILE") ?? ".data/keys/ledger-signing.pem"
+        self.signingKeyInline = environment.string("LEDGER_SIGNING_KEY", secret: true)
+        self.kekFile = environment.string("LEDGER_KEK_FILE") ?? ".data/keys/kek.b64"
+        self.kekInline = environment.string("LEDGER_KEK", secret: true)
+    }
+}
+
+/// Log level and line format.
+struct LoggingSettings: Sendable {
+    enum Format: String, Sendable, CaseIterable {
+        case json, text
+    }
+
+    enum Level: String, Sendable, CaseIterable {
+        case trace, debug, info, notice, warning, error, critical
+
+        var loggerLevel: Logger.Level { Logger.Level(rawValue: rawValue) ?? .info }
+    }
+
+    var level: Logger.Level
+    var format: Format
+
+    init(level: Logger.Level = .info, format: Format = .json) {
+        self.level = level
+        self.format = format
+    }
+
+    init(environment: EnvironmentReader) throws(ConfigurationError) {
+        self.level = try environment.choice("LOG_LEVEL", default: Level.info).loggerLevel
+        self.format = try environment.choice("LOG_FORMAT", default: Format.json)
+    }
+}

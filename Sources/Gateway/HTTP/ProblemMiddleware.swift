@@ -1,0 +1,50 @@
+import Hummingbird
+import Logging
+import OpenAPIRuntime
+
+/// Turns every error that reaches the edge into a problem document. Errors we did not anticipate become a
+/// generic 500: only their type is logged, since an error's description may hold SQL or PHI.
+struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch {
+            let apiError = Self.apiError(for: error)
+            if apiError.status.code >= 500 {
+                context.logger.error("request failed", metadata: ["error_type": "\(Self.typeName(of: error))"])
+            }
+            return apiError.problem(requestID: context.id).response()
+        }
+    }
+
+    static func apiError(for error: any Error) -> APIError {
+        switch error {
+        case let error as APIError:
+            return error
+        case let error as ServerError:
+            // The OpenAPI runtime wraps handler and decoding errors; the cause decides the answer.
+            if let inner = error.underlyingError as? APIError { return inner }
+            if error.underlyingError is DecodingError {
+                return .badRequest("The request body or parameters do not match the API contract.")
+            }
+            return apiError(for: error.underlyingError)
+        case let error as HTTPError:
+            switch error.status {
+            case .notFound: return .notFound
+            case .methodNotAllowed: return .methodNotAllowed
+            case .contentTooLarge: return .payloadTooLarge(limit: nil)
+            case .badRequest: return .badRequest(error.body ?? "The request is malformed.")
+            default: return error.status.code >= 500 ? .internal : .badRequest(error.status.reasonPhrase)
+            }
+        default:
+            return .internal
+        }
+    }
+
+    private static func typeName(of error: any Error) -> String {
+        if let serverError = error as? ServerError {
+            return "\(type(of: serverError.underlyingError))"
+        }
+        return "\(type(of: error))"
+    }
+}

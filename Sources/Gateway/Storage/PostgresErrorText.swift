@@ -1,0 +1,25 @@
+import PostgresNIO
+
+/// A safe one-line account of a database error for operators: the server's message and SQLSTATE, never the
+/// query text or bound values (which may hold PHI).
+enum PostgresErrorText {
+    static func describe(_ error: any Error) -> String {
+        if let transactionError = error as? PostgresTransactionError {
+            if let cause = transactionError.closureError ?? transactionError.commitError ?? transactionError.beginError {
+                return describe(cause)
+            }
+        }
+        guard let error = error as? PSQLError else {
+            return "\(type(of: error))"
+        }
+        if let message = error.serverInfo?[.message] {
+            let state = error.serverInfo?[.sqlState].map { " (SQLSTATE \($0))" } ?? ""
+            return message + state
+        }
+        switch error.code {
+        case .connectionError: return "could not connect to the database"
+        case .serverClosedConnection: return "the database closed the connection"
+        default: return "database error \(error.code)"
+        }
+    }
+}

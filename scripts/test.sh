@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# `make test`: prerequisites, a build, a throw-away PostgreSQL cluster on a free port, the whole suite.
+# The cluster is removed afterwards whatever happens; the exit status is the suite's.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+EXTRA_PACKAGES="${TEST_EXTRA_PACKAGES:-}" scripts/prereqs.sh
+# shellcheck source=scripts/pg.sh
+source scripts/pg.sh
+
+echo "Building (the first build takes several minutes)"
+swift build --build-tests
+
+tmp=$(mktemp -d /tmp/phi-ledger-test.XXXXXX)
+chmod 711 "$tmp"
+cleanup() {
+  pg_running "$tmp/pg" && pg_stop "$tmp/pg" immediate || true
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+(umask 077; random_secret > "$tmp/superuser.password")
+owner_pw=$(random_secret)
+app_pw=$(random_secret)
+port=$(pg_free_port)
+pg_init "$tmp/pg" "$tmp/superuser.password"
+pg_start "$tmp/pg" "$tmp/run" "$port" "$tmp/postgres.log"
+pg_bootstrap "$tmp/run" "$port" "$(cat "$tmp/superuser.password")" "$owner_pw" "$app_pw" ledger_scratch
+echo "Test PostgreSQL on 127.0.0.1:$port"
+
+export LEDGER_TEST_PG_HOST=127.0.0.1
+export LEDGER_TEST_PG_PORT="$port"
+export LEDGER_TEST_PG_SOCKET_DIR="$tmp/run"
+export LEDGER_TEST_PG_SUPERUSER_PASSWORD
+LEDGER_TEST_PG_SUPERUSER_PASSWORD=$(cat "$tmp/superuser.password")
+export LEDGER_TEST_PG_OWNER_PASSWORD="$owner_pw"
+export LEDGER_TEST_PG_APP_PASSWORD="$app_pw"
+export LEDGER_TEST_BIN_DIR
+LEDGER_TEST_BIN_DIR=$(swift build --show-bin-path)
+
+swift test --skip-build "$@"

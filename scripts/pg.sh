@@ -58,10 +58,14 @@ pg_init() {
   local data=$1 pwfile=$2 bindir
   bindir=$(pg_bindir)
   pg_own_dir "$data"
-  if [ "$(id -u)" -eq 0 ]; then chown postgres:postgres "$pwfile"; fi
-  pg_as_owner "$bindir/initdb" -D "$data" -U postgres --pwfile="$pwfile" --auth=scram-sha-256 \
-    --encoding=UTF8 --locale=C.UTF-8 >/dev/null
-  if [ "$(id -u)" -eq 0 ]; then chown root:root "$pwfile"; fi
+  # initdb runs as the cluster owner, who may not reach the secrets directory: hand it a private copy.
+  local handoff
+  handoff=$(mktemp)
+  cat "$pwfile" > "$handoff"
+  if [ "$(id -u)" -eq 0 ]; then chown postgres:postgres "$handoff"; fi
+  pg_as_owner "$bindir/initdb" -D "$data" -U postgres --pwfile="$handoff" --auth=scram-sha-256 \
+    --encoding=UTF8 --locale=C.UTF-8 >/dev/null || { rm -f "$handoff"; return 1; }
+  rm -f "$handoff"
 }
 
 # pg_start DATA_DIR SOCKET_DIR PORT LOG_FILE
@@ -70,6 +74,7 @@ pg_start() {
   bindir=$(pg_bindir)
   pg_own_dir "$sockdir"
   touch "$log"
+  chmod 600 "$log"
   if [ "$(id -u)" -eq 0 ]; then chown postgres:postgres "$log"; fi
   pg_as_owner "$bindir/pg_ctl" -D "$data" -l "$log" -w -t 60 start \
     -o "-p $port -k $sockdir -c listen_addresses=127.0.0.1 -c max_connections=200 ${PG_EXTRA_OPTIONS:-}" >/dev/null

@@ -19,6 +19,7 @@ if [ -z "${DATABASE_URL:-}" ]; then
   secrets="$data/secrets"
   mkdir -p "$secrets" "$data/logs"
   chmod 700 "$secrets"
+  chmod 711 "$data/logs"
   [ "$(id -u)" -eq 0 ] && chmod 711 "$data"   # the postgres user must reach .data/pg and .data/run
   for who in superuser owner app; do
     [ -s "$secrets/$who.password" ] || (umask 077; random_secret > "$secrets/$who.password")

@@ -18,7 +18,7 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             let app = try await buildApplication(
                 configuration: configuration, dependencies: ApplicationDependencies(logger: logger, metrics: metrics))
-            logger.info("gateway listening", metadata: ["url": "http://\(configuration.server.host):\(configuration.server.port)"])
+            logger.info("starting gateway", metadata: ["url": "http://\(configuration.server.host):\(configuration.server.port)"])
             try await app.runService()
         } catch let error as ConfigurationError {
             throw StartupFailure(message: error.description)

@@ -27,6 +27,8 @@ struct StructuredLogHandler: LogHandler {
         var merged = metadata
         if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
         if let extra = event.metadata { merged.merge(extra) { _, new in new } }
+        // Hummingbird's own id is the same value as `request_id`; one copy per line is enough.
+        merged.removeValue(forKey: "hb.request.id")
         let time = Self.timestamp()
         switch format {
         case .json:

@@ -114,6 +114,7 @@ let package = Package(
         .testTarget(
             name: "LedgerTests",
             dependencies: ["Ledger"],
+            exclude: ["Fixtures"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -18,17 +18,6 @@ struct KeyMaterialTests {
         #expect(Hex.encode(key.publicKey.bytes) == Self.rfc8410PublicKey)
     }
 
-    @Test("RFC 8032 test 1: the empty message signs to the published signature")
-    func rfc8032Test1() throws {
-        let seed = Hex.decode("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60")!
-        let key = try Ed25519SigningKey(seed: seed)
-        #expect(Hex.encode(key.publicKey.bytes) == "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a")
-        let signature = key.sign([UInt8]())
-        #expect(Hex.encode(signature) ==
-            "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b")
-        #expect(key.publicKey.isValidSignature(signature, for: [UInt8]()))
-    }
-
     @Test("PEM export and import round-trip to the same key")
     func pemRoundTrip() throws {
         let key = Ed25519SigningKey.generate()

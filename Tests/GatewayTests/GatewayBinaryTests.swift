@@ -56,7 +56,8 @@ struct GatewayBinaryTests {
             let environment = ["DATABASE_OWNER_URL": owner, "LOG_FORMAT": "json"]
             let first = try Binaries.run("gateway", ["migrate"], environment: environment)
             #expect(first.status == 0, "\(first.standardError)")
-            #expect(first.standardOutput.contains(#""applied_now":"1""#))
+            let count = try MigrationCatalog.bundled().migrations.count
+            #expect(first.standardOutput.contains(#""applied_now":"\#(count)""#))
             let second = try Binaries.run("gateway", ["migrate"], environment: environment)
             #expect(second.status == 0)
             #expect(second.standardOutput.contains(#""applied_now":"0""#))

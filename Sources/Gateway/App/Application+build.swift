@@ -28,12 +28,14 @@ func buildApplication(
 ) async throws -> some ApplicationProtocol {
     let logger = dependencies.logger
     let signingKey = try KeyLoader.signingKey(configuration.keys)
-    _ = try KeyLoader.keyEncryptionKey(configuration.keys)
+    let kek = try KeyLoader.keyEncryptionKey(configuration.keys)
     let databaseURL = try configuration.database.requireURL()
     let client = PostgresClient(
         configuration: try databaseURL.clientConfiguration(poolSize: configuration.database.poolSize),
         backgroundLogger: logger)
     let migrator = Migrator(catalog: try MigrationCatalog.bundled(), logger: logger)
+    let writer = LedgerWriter(
+        settings: configuration.ledger, client: client, signingKey: signingKey, kek: kek, policyVersion: { nil }, logger: logger)
 
     let handlers = GatewayHandlers(
         readiness: ReadinessProbe(client: client, migrator: migrator, signingKeyLoaded: true, logger: logger),
@@ -46,10 +48,12 @@ func buildApplication(
         configuration: .init(
             address: .hostname(configuration.server.host, port: configuration.server.port),
             serverName: nil),
-        services: [client],
+        // Services stop in reverse order: the writer finishes its queue before the pool closes.
+        services: [client, writer],
         logger: logger)
     app.beforeServerStarts {
         try await migrator.requireCurrent(client)
+        try await writer.prepareChain()
         logger.info("ledger signing key loaded", metadata: ["key_id": "\(signingKey.keyID)"])
     }
     return app

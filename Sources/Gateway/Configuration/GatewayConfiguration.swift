@@ -8,19 +8,23 @@ struct GatewayConfiguration: Sendable {
     var database: DatabaseSettings
     var keys: KeySettings
     var logging: LoggingSettings
+    var ledger: LedgerWriterSettings
 
     init(environment: EnvironmentReader) throws(ConfigurationError) {
         self.server = try ServerSettings(environment: environment)
         self.database = try DatabaseSettings(environment: environment)
         self.keys = KeySettings(environment: environment)
         self.logging = try LoggingSettings(environment: environment)
+        self.ledger = try LedgerWriterSettings(environment: environment)
     }
 
-    init(server: ServerSettings, database: DatabaseSettings, keys: KeySettings, logging: LoggingSettings) {
+    init(server: ServerSettings, database: DatabaseSettings, keys: KeySettings, logging: LoggingSettings,
+         ledger: LedgerWriterSettings = LedgerWriterSettings()) {
         self.server = server
         self.database = database
         self.keys = keys
         self.logging = logging
+        self.ledger = ledger
     }
 }
 

@@ -1,0 +1,65 @@
+import Foundation
+import Ledger
+import Logging
+import PostgresNIO
+
+/// What a caller asks the ledger to record. The writer assigns seq, prev, time and signature.
+struct EntryDraft: Sendable {
+    /// Fixed now, so a sealed payload can be bound to the entry before its seq is known.
+    var id: String = UUID().uuidString.lowercased()
+    var actor: LedgerEntry.Actor?
+    var action: String
+    var resource: LedgerEntry.ResourceReference?
+    var subject: String?
+    var purposeOfUse: String?
+    var requestID: String?
+    var outcome: LedgerEntry.Outcome = .success
+    var payload: DraftPayload = .none
+}
+
+/// A draft's payload. PHI is handed over in clear and sealed by the writer under the subject's data key.
+enum DraftPayload: Sendable {
+    case none
+    case clear(JSONValue)
+    /// PHI to seal; requires the draft to name a subject.
+    case phi(JSONValue)
+}
+
+/// What the projection update of an append is told about its entry.
+struct AppendContext: Sendable {
+    let seq: Int64
+    let entryID: String
+    let entryHash: [UInt8]
+    let recordedAt: LedgerTimestamp
+}
+
+/// Updates the queryable tables for one entry, inside the entry's transaction. Throwing fails this append
+/// only: its entry is not written, its caller receives the thrown error, and neighbours in the same batch are
+/// unaffected.
+typealias ProjectionUpdate = @Sendable (PostgresConnection, AppendContext, Logger) async throws -> Void
+
+/// The acknowledgement of a committed append.
+struct AppendReceipt: Sendable, Equatable {
+    let seq: Int64
+    let entryID: String
+    let entryHash: [UInt8]
+    let recordedAt: LedgerTimestamp
+}
+
+/// Why an append failed.
+enum LedgerWriteError: Error, Equatable, CustomStringConvertible {
+    /// The subject's data key was shredded: no more PHI can be sealed for them.
+    case subjectShredded
+    /// PHI was given without a subject to seal it for.
+    case phiWithoutSubject
+    /// The writer is stopping or the database is unavailable; nothing was written.
+    case unavailable(String)
+
+    var description: String {
+        switch self {
+        case .subjectShredded: "the subject's data key has been shredded"
+        case .phiWithoutSubject: "a PHI payload needs a subject"
+        case .unavailable(let why): "the ledger is unavailable: \(why)"
+        }
+    }
+}

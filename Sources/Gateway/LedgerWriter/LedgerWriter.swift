@@ -1,0 +1,144 @@
+import Foundation
+import Ledger
+import Logging
+import NIOCore
+import PostgresNIO
+import ServiceLifecycle
+
+/// Appends signed, chained entries with their projection updates, batching concurrent callers into one
+/// transaction (group commit). Runs as a Service beside the database pool; several gateway processes may run
+/// writers on one chain, since each batch locks the chain head row.
+final class LedgerWriter: Service, Sendable {
+    struct Pending: Sendable {
+        let draft: EntryDraft
+        let payload: LedgerEntry.Payload
+        let projection: ProjectionUpdate?
+        let continuation: CheckedContinuation<AppendReceipt, any Error>
+
+        var sealsPHI: Bool {
+            if case .sealed = payload { return true }
+            return false
+        }
+    }
+
+    let settings: LedgerWriterSettings
+    let client: PostgresClient
+    let signingKey: Ed25519SigningKey
+    let dataKeys: DataKeyStore
+    let logger: Logger
+    private let queue = WriterQueue<Pending>()
+    private let committer: BatchCommitter
+
+    init(settings: LedgerWriterSettings, client: PostgresClient, signingKey: Ed25519SigningKey, kek: KeyEncryptionKey,
+         policyVersion: @escaping @Sendable () -> String?, logger: Logger) {
+        self.settings = settings
+        self.client = client
+        self.signingKey = signingKey
+        self.logger = logger
+        self.dataKeys = DataKeyStore(client: client, kek: kek, chain: settings.chain, logger: logger)
+        self.committer = BatchCommitter(
+            settings: settings, client: client, signingKey: signingKey, policyVersion: policyVersion,
+            witness: WitnessFile(path: settings.witnessFile), logger: logger)
+    }
+
+    /// Records `draft` and runs `projection` in the same transaction; returns once both are committed.
+    func append(_ draft: EntryDraft, projection: ProjectionUpdate? = nil) async throws -> AppendReceipt {
+        let payload = try await seal(draft)
+        return try await withCheckedThrowingContinuation { continuation in
+            let pending = Pending(draft: draft, payload: payload, projection: projection, continuation: continuation)
+            if !queue.enqueue(pending) {
+                continuation.resume(throwing: LedgerWriteError.unavailable("the ledger writer is shutting down"))
+            }
+        }
+    }
+
+    /// Crypto-shreds a subject: records `draft` (action e.g. `patient.shred`) and destroys the subject's data key
+    /// in the same transaction, then runs `projection` (which removes the subject's projections).
+    func shred(subject: String, draft: EntryDraft, projection: ProjectionUpdate? = nil) async throws -> AppendReceipt {
+        let chain = settings.chain
+        let receipt = try await append(draft) { connection, context, logger in
+            try await connection.query(
+                """
+                UPDATE subject_keys SET wrapped = NULL, nonce = NULL, shredded_at = now()
+                WHERE chain_id = \(chain) AND subject_id = \(subject) AND wrapped IS NOT NULL
+                """, logger: logger)
+            try await projection?(connection, context, logger)
+        }
+        dataKeys.forget(subject)
+        return receipt
+    }
+
+    private func seal(_ draft: EntryDraft) async throws -> LedgerEntry.Payload {
+        switch draft.payload {
+        case .none: return .none
+        case .clear(let value): return .clear(value)
+        case .phi(let value):
+            guard let subject = draft.subject else { throw LedgerWriteError.phiWithoutSubject }
+            let key = try await dataKeys.key(for: subject)
+            let plaintext = try JCS.canonicalize(value)
+            return .sealed(PayloadSealer.seal(plaintext, key: key, chain: settings.chain, subject: subject, entryID: draft.id))
+        }
+    }
+
+    /// Commits batches until shutdown, then finishes what is queued before stopping. `prepareChain()` must have
+    /// run first (the application does it before it starts serving).
+    func run() async throws {
+        try await withGracefulShutdownHandler {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { [self] in
+                    for await _ in queue.wakeups {
+                        await drain()
+                    }
+                }
+                group.addTask { [self] in
+                    // Time-based checkpoints; cancelled when the queue closes.
+                    while !Task.isCancelled {
+                        try await Task.sleep(for: settings.checkpointInterval)
+                        await committer.checkpointIfStale()
+                    }
+                }
+                try await group.next()
+                group.cancelAll()
+            }
+        } onGracefulShutdown: { [self] in
+            // New appends are refused; those already queued are still committed before the loop ends.
+            queue.close()
+        }
+    }
+
+    private func drain() async {
+        while true {
+            let batch = queue.take(upTo: settings.maxBatch)
+            if batch.isEmpty { return }
+            let results = await committer.commit(batch)
+            for (pending, result) in zip(batch, results) {
+                pending.continuation.resume(with: result)
+            }
+        }
+    }
+
+    /// Creates the head row and registers the signing key; a new chain's first entry records its creation.
+    func prepareChain() async throws {
+        try await client.query(
+            """
+            INSERT INTO ledger_heads (chain_id, seq, head_hash) VALUES (\(settings.chain), 0, \(ByteBuffer(bytes: genesisPrevHash)))
+            ON CONFLICT (chain_id) DO NOTHING
+            """, logger: logger)
+        try await client.query(
+            """
+            INSERT INTO ledger_keys (key_id, algorithm, public_key)
+            VALUES (\(signingKey.keyID), 'Ed25519', \(ByteBuffer(bytes: signingKey.publicKey.bytes)))
+            ON CONFLICT (key_id) DO NOTHING
+            """, logger: logger)
+        try await committer.loadCheckpointState()
+        let created = try await committer.createChainIfEmpty(EntryDraft(
+            actor: nil, action: "ledger.chain.create", resource: .init(type: "chain", id: settings.chain),
+            payload: .clear([
+                "origin": .string(settings.origin), "keyId": .string(signingKey.keyID),
+                "publicKey": .string(Hex.encode(signingKey.publicKey.bytes)),
+            ])))
+        if created {
+            logger.info("created ledger chain", metadata: ["chain": "\(settings.chain)", "origin": "\(settings.origin)"])
+        }
+    }
+}

@@ -1,0 +1,262 @@
+import Foundation
+import Ledger
+import NIOCore
+import PostgresNIO
+import Testing
+@testable import Gateway
+
+@Suite("The group-commit ledger writer against a real PostgreSQL")
+struct LedgerWriterTests {
+    let logger = TestPostgres.logger
+
+    @Test("a new chain starts with a signed creation entry and a checkpoint")
+    func chainCreation() async throws {
+        try await TestPostgres.withDatabase { database in
+            try await database.migrate()
+            try await WriterHarness.with(database) { harness in
+                let entries = try await harness.verifiedChain()
+                #expect(entries.count == 1)
+                #expect(entries[0].entry.action == "ledger.chain.create")
+                let notes = try await harness.reader.checkpointNotes()
+                #expect(notes.map(\.treeSize) == [1])
+            }
+        }
+    }
+
+    @Test("thousands of concurrent appends through two writers on one chain stay gap-free and verify")
+    func concurrentAppendsTwoWriters() async throws {
+        try await TestPostgres.withDatabase { database in
+            try await database.migrate()
+            try await database.createTestProjection()
+            let signingKey = Ed25519SigningKey.generate()
+            let kek = KeyEncryptionKey.generate()
+            let perWriter = 1500
+            try await WriterHarness.with(database, settings: WriterHarness.settings(checkpointEvery: 250), signingKey: signingKey, kek: kek) { first in
+                try await WriterHarness.with(database, settings: first.settings, signingKey: signingKey, kek: kek) { second in
+                    let receipts = try await withThrowingTaskGroup(of: [AppendReceipt].self) { group in
+                        for task in 0..<40 {
+                            let writer = task.isMultiple(of: 2) ? first.writer : second.writer
+                            group.addTask {
+                                var receipts: [AppendReceipt] = []
+                                for i in 0..<(2 * perWriter / 40) {
+                                    receipts.append(try await writer.append(draft(), projection: testProjection("t\(task)-\(i)")))
+                                }
+                                return receipts
+                            }
+                        }
+                        var all: [AppendReceipt] = []
+                        for try await batch in group { all += batch }
+                        return all
+                    }
+                    #expect(receipts.count == 2 * perWriter)
+                    #expect(Set(receipts.map(\.seq)).count == receipts.count, "two appends got the same seq")
+                    let entries = try await first.verifiedChain()
+                    #expect(entries.count == 2 * perWriter + 1)
+                    let projected = try await database.withClient(database.appURL) { client in
+                        var count = 0
+                        for try await n in try await client.query("SELECT count(*) FROM test_projection", logger: logger).decode(Int.self) { count = n }
+                        return count
+                    }
+                    #expect(projected == 2 * perWriter)
+                    // Every stored checkpoint is signed and commits to the entries below it.
+                    let leaves = try await first.reader.leafHashes(upTo: Int64(entries.count))
+                    let verifier = try Checkpoint.verifierKey(origin: first.settings.origin, publicKey: signingKey.publicKey)
+                    let notes = try await first.reader.checkpointNotes()
+                    #expect(notes.count >= 2)
+                    for (size, note) in notes {
+                        let checkpoint = try Checkpoint.open(note, keys: [verifier])
+                        #expect(checkpoint.treeSize == size)
+                        #expect(checkpoint.rootHash == MerkleTree.root(Array(leaves.prefix(Int(size)))))
+                        #expect(checkpoint.headHash == entries[Int(size) - 1].entryHash)
+                    }
+                }
+            }
+        }
+    }
+
+    @Test("a failing projection fails only its own append and leaves no entry; its neighbours commit")
+    func projectionFailureIsIsolated() async throws {
+        try await TestPostgres.withDatabase { database in
+            try await database.migrate()
+            try await database.createTestProjection()
+            try await WriterHarness.with(database) { harness in
+                let outcomes = await withTaskGroup(of: (String, Bool).self) { group in
+                    for i in 0..<30 {
+                        let value = i == 13 ? "bad" : "ok-\(i)"
+                        group.addTask {
+                            do {
+                                _ = try await harness.writer.append(draft(), projection: testProjection(value))
+                                return (value, true)
+                            } catch {
+                                return (value, false)
+                            }
+                        }
+                    }
+                    var outcomes: [String: Bool] = [:]
+                    for await (value, ok) in group { outcomes[value] = ok }
+                    return outcomes
+                }
+                #expect(outcomes["bad"] == false)
+                #expect(outcomes.filter { $0.value }.count == 29)
+                let entries = try await harness.verifiedChain()
+                #expect(entries.count == 30)  // the creation entry and 29 appends
+                let projected = try await database.withClient(database.appURL) { client in
+                    var values: [String] = []
+                    for try await value in try await client.query("SELECT value FROM test_projection", logger: logger).decode(String.self) {
+                        values.append(value)
+                    }
+                    return values
+                }
+                #expect(projected.count == 29)
+                #expect(!projected.contains("bad"))
+            }
+        }
+    }
+
+    @Test("a failing projection hands its own error to its caller")
+    func projectionErrorReachesCaller() async throws {
+        try await TestPostgres.withDatabase { database in
+            try await database.migrate()
+            try await database.createTestProjection()
+            try await WriterHarness.with(database) { harness in
+                await #expect(throws: PSQLError.self) {
+                    try await harness.writer.append(draft(), projection: testProjection("bad"))
+                }
+                let entries = try await harness.verifiedChain()
+                #expect(entries.count == 1)
+            }
+        }
+    }
+
+    @Test("appends acknowledged before the writer is killed are all there, and a new writer continues the chain")
+    func nothingAcknowledgedIsLost() async throws {
+        try await TestPostgres.withDatabase { database in
+            try await database.migrate()
+            try await database.createTestProjection()
+            let signingKey = Ed25519SigningKey.generate()
+            let kek = KeyEncryptionKey.generate()
+            let settings = WriterHarness.settings()
+            let acknowledged = try await WriterHarness.with(database, settings: settings, signingKey: signingKey, kek: kek) { harness in
+                // Appends race with the end of this scope, which cancels the writer mid-stream.
+                let collected = Collector()
+                await withTaskGroup(of: Void.self) { group in
+                    for task in 0..<16 {
+                        group.addTask {
+                            for i in 0..<40 {
+                                if let receipt = try? await harness.writer.append(draft(), projection: testProjection("k\(task)-\(i)")) {
+                                    await collected.add(receipt)
+                                }
+                            }
+                        }
+                    }
+                    try? await Task.sleep(for: .milliseconds(150))
+                    group.cancelAll()
+                }
+                return await collected.receipts
+            }
+            #expect(!acknowledged.isEmpty)
+            try await WriterHarness.with(database, settings: settings, signingKey: signingKey, kek: kek) { harness in
+                let before = try await harness.verifiedChain()
+                let stored = Dictionary(uniqueKeysWithValues: before.map { ($0.entry.seq, $0.entryHash) })
+                for receipt in acknowledged {
+                    #expect(stored[receipt.seq] == receipt.entryHash, "acknowledged seq \(receipt.seq) is missing or different")
+                }
+                _ = try await harness.writer.append(draft(), projection: testProjection("after-restart"))
+                let after = try await harness.verifiedChain()
+                #expect(after.count == before.count + 1)
+            }
+        }
+    }
+
+    @Test("a sealed payload opens with the subject's unwrapped key and not with another KEK")
+    func sealedPayloads() async throws {
+        try await TestPostgres.withDatabase { database in
+            try await database.migrate()
+            try await WriterHarness.with(database) { harness in
+                let phi: JSONValue = ["name": "Jane Example", "birthDate": "1970-01-01"]
+                let receipt = try await harness.writer.append(draft("patient.create", subject: "patient-7", payload: .phi(phi)))
+                let entry = try await harness.reader.entries(receipt.seq...receipt.seq)[0]
+                #expect(!String(decoding: entry.canonicalBytes, as: UTF8.self).contains("Jane"))
+                guard case .sealed(let sealed) = entry.entry.payload else {
+                    Issue.record("payload is not sealed")
+                    return
+                }
+                let wrapped = try await storedKey(harness.client, subject: "patient-7")
+                let key = try KeyWrapping.unwrap(wrapped, with: harness.kek, chain: "main", subject: "patient-7")
+                let opened = try PayloadSealer.open(sealed, key: key, chain: "main", subject: "patient-7", entryID: entry.entry.id)
+                #expect(try JSONParser.parse(opened) == phi)
+                #expect(throws: SealingError.openFailed) {
+                    try KeyWrapping.unwrap(wrapped, with: KeyEncryptionKey.generate(), chain: "main", subject: "patient-7")
+                }
+            }
+        }
+    }
+
+    @Test("shredding destroys the subject's key, refuses new PHI for them, and the chain still verifies")
+    func cryptoShredding() async throws {
+        try await TestPostgres.withDatabase { database in
+            try await database.migrate()
+            try await WriterHarness.with(database) { harness in
+                _ = try await harness.writer.append(draft("patient.create", subject: "patient-9", payload: .phi(["name": "To Forget"])))
+                _ = try await harness.writer.append(draft("patient.create", subject: "patient-10", payload: .phi(["name": "To Keep"])))
+                _ = try await harness.writer.shred(subject: "patient-9", draft: draft("patient.shred", subject: "patient-9"))
+                await #expect(throws: LedgerWriteError.subjectShredded) {
+                    try await harness.writer.append(draft("patient.update", subject: "patient-9", payload: .phi(["name": "Again"])))
+                }
+                await #expect(throws: (any Error).self) { try await storedKey(harness.client, subject: "patient-9") }
+                _ = try await storedKey(harness.client, subject: "patient-10")
+                let entries = try await harness.verifiedChain()
+                #expect(entries.map(\.entry.action) == ["ledger.chain.create", "patient.create", "patient.create", "patient.shred"])
+                // The runtime role cannot bring the key back.
+                await #expect(throws: PSQLError.self) {
+                    try await harness.client.query(
+                        "UPDATE subject_keys SET wrapped = '\\x00'::bytea, nonce = \(ByteBuffer(repeating: 0, count: 24)), shredded_at = NULL WHERE subject_id = 'patient-9'",
+                        logger: logger)
+                }
+            }
+        }
+    }
+
+    @Test("checkpoints are written every N entries to the database and the witness file, and verify")
+    func checkpointsAndWitness() async throws {
+        try await TestPostgres.withDatabase { database in
+            try await database.migrate()
+            try await WriterHarness.with(database, settings: WriterHarness.settings(checkpointEvery: 10, maxBatch: 4)) { harness in
+                for _ in 0..<45 { _ = try await harness.writer.append(draft()) }
+                let notes = try await harness.reader.checkpointNotes()
+                let witnessed = try WitnessFile(path: harness.settings.witnessFile).notes()
+                #expect(notes.count >= 4)
+                #expect(witnessed.map(\.note) == notes.map(\.note))
+                let verifier = try Checkpoint.verifierKey(origin: harness.settings.origin, publicKey: harness.signingKey.publicKey)
+                let leaves = try await harness.reader.leafHashes(upTo: 46)
+                var previous: Checkpoint?
+                for (_, note) in notes {
+                    let checkpoint = try Checkpoint.open(note, keys: [verifier])
+                    if let previous {
+                        let proof = try MerkleTree.consistencyProof(oldSize: Int(previous.treeSize), leaves: Array(leaves.prefix(Int(checkpoint.treeSize))))
+                        try MerkleVerification.verifyConsistency(
+                            oldSize: Int(previous.treeSize), newSize: Int(checkpoint.treeSize), oldRoot: previous.rootHash,
+                            newRoot: checkpoint.rootHash, proof: proof)
+                    }
+                    previous = checkpoint
+                }
+            }
+        }
+    }
+
+    private func storedKey(_ client: PostgresClient, subject: String) async throws -> KeyWrapping.WrappedKey {
+        let rows = try await client.query(
+            "SELECT key_id, nonce, wrapped FROM subject_keys WHERE subject_id = \(subject)", logger: logger)
+        for try await (keyID, nonce, wrapped) in rows.decode((String, ByteBuffer?, ByteBuffer?).self) {
+            guard let nonce, let wrapped else { throw TestSetupError("key shredded") }
+            return KeyWrapping.WrappedKey(keyID: keyID, nonce: Array(buffer: nonce), ciphertext: Array(buffer: wrapped))
+        }
+        throw TestSetupError("no key")
+    }
+}
+
+/// Collects receipts from concurrent tasks.
+actor Collector {
+    var receipts: [AppendReceipt] = []
+    func add(_ receipt: AppendReceipt) { receipts.append(receipt) }
+}

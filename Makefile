@@ -18,3 +18,9 @@ build:
 
 release:
 	@bash scripts/prereqs.sh && swift build -c release
+
+.PHONY: bench bench-ledger
+bench: bench-ledger
+
+bench-ledger:
+	@bash scripts/bench-ledger.sh

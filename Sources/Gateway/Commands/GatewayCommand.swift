@@ -1,7 +1,6 @@
 import ArgumentParser
 
 /// `gateway`: the API server of the PHI ledger and its maintenance commands.
-@main
 struct GatewayCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gateway",
@@ -10,6 +9,6 @@ struct GatewayCommand: AsyncParsableCommand {
             Configuration comes from environment variables (see README, "Configuration").
             Typical start: `gateway keygen`, then `gateway migrate`, then `gateway serve`.
             """,
-        subcommands: [ServeCommand.self, MigrateCommand.self, KeygenCommand.self],
+        subcommands: [ServeCommand.self, MigrateCommand.self, KeygenCommand.self, BenchLedgerCommand.self],
         defaultSubcommand: ServeCommand.self)
 }

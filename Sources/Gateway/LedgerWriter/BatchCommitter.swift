@@ -34,18 +34,67 @@ final class BatchCommitter: Sendable {
         let cause: any Error
     }
 
+    /// Thrown when a shared statement failed: its rows are retried one by one to find the culprit.
+    private struct SharedProjectionFailure: Error {
+        let indices: [Int]
+    }
+
     private struct Outcome {
         var receipts: [Int: AppendReceipt] = [:]
         var shredded: [Int] = []
         var note: (size: Int64, text: String)?
+        var head: ChainHead?
     }
 
-    func commit(_ batch: [LedgerWriter.Pending]) async -> [Result<AppendReceipt, any Error>] {
+    /// A batch chained and signed ahead of its transaction, on the assumption that the head will be `base`.
+    struct Prepared: Sendable {
+        let base: ChainHead
+        let result: ChainHead
+        let signed: [(index: Int, signed: SignedEntry)]
+    }
+
+    /// Chains and signs `batch` as if it followed `head`. The writer does this for the next batch while the
+    /// previous one commits; the transaction uses it only if the head it locks is indeed `head`.
+    func prepare(_ batch: [LedgerWriter.Pending], after head: ChainHead) async -> Prepared {
+        let (result, signed) = await chainAndSign(batch, indices: Array(batch.indices), after: head, policy: policyVersion())
+        return Prepared(base: head, result: result, signed: signed)
+    }
+
+    private func chainAndSign(
+        _ batch: [LedgerWriter.Pending], indices: [Int], after base: ChainHead, policy: String?
+    ) async -> (ChainHead, [(index: Int, signed: SignedEntry)]) {
+        var head = base
+        var chained: [(index: Int, entry: LedgerEntry, canonical: [UInt8], hash: [UInt8])] = []
+        for index in indices {
+            let entry = draftEntry(batch[index], seq: head.seq + 1, prev: head.hash, policy: policy)
+            let canonical = entry.canonicalBytes()
+            let hash = EntryHash.of(canonicalBytes: canonical)
+            chained.append((index, entry, canonical, hash))
+            head.seq = entry.seq
+            head.hash = hash
+            head.tree.append(leafHash: EntryHash.merkleLeaf(entryHash: hash))
+        }
+        let signatures = await signAll(chained.map(\.hash))
+        let signed = zip(chained, signatures).map { item, signature in
+            (index: item.index, signed: SignedEntry(
+                entry: item.entry, canonicalBytes: item.canonical, entryHash: item.hash, keyID: signingKey.keyID, signature: signature))
+        }
+        return (head, signed)
+    }
+
+    /// Commits `batch`, using `prepared` when the chain head is still what it assumed. Returns each append's
+    /// result and the head after the commit (nil when the batch failed as a whole).
+    func commit(_ batch: [LedgerWriter.Pending], prepared: Prepared? = nil) async -> (results: [Result<AppendReceipt, any Error>], head: ChainHead?) {
         var results = [Result<AppendReceipt, any Error>?](repeating: nil, count: batch.count)
         var remaining = Array(batch.indices)
+        var isolated: Set<Int> = []
+        var speculation = prepared
+        var finalHead: ChainHead?
         while !remaining.isEmpty {
+            defer { speculation = nil }  // a retry covers other appends than the preparation did
             do {
-                let outcome = try await transaction(batch, indices: remaining)
+                let outcome = try await transaction(batch, indices: remaining, isolated: isolated, prepared: speculation)
+                finalHead = outcome.head
                 for (index, receipt) in outcome.receipts { results[index] = .success(receipt) }
                 for index in outcome.shredded { results[index] = .failure(LedgerWriteError.subjectShredded) }
                 if let note = outcome.note { recordWitness(note) }
@@ -54,6 +103,8 @@ final class BatchCommitter: Sendable {
                 // The caller gets its own projection's error; the others are retried without it.
                 results[failure.index] = .failure(failure.cause)
                 remaining.removeAll { $0 == failure.index }
+            } catch let failure as SharedProjectionFailure {
+                isolated.formUnion(failure.indices)
             } catch {
                 logger.error("ledger batch failed", metadata: ["reason": "\(PostgresErrorText.describe(error))", "appends": "\(remaining.count)"])
                 for index in remaining {
@@ -62,42 +113,67 @@ final class BatchCommitter: Sendable {
                 remaining = []
             }
         }
-        return results.map { $0 ?? .failure(LedgerWriteError.unavailable("not processed")) }
+        return (results.map { $0 ?? .failure(LedgerWriteError.unavailable("not processed")) }, finalHead)
     }
 
     /// Runs one attempt; throws `ProjectionFailure` to have the caller retry without that append.
-    private func transaction(_ batch: [LedgerWriter.Pending], indices: [Int]) async throws -> Outcome {
+    private func transaction(
+        _ batch: [LedgerWriter.Pending], indices: [Int], isolated: Set<Int>, prepared: Prepared?
+    ) async throws -> Outcome {
         let policy = policyVersion()
         do {
             return try await client.withTransaction(logger: logger) { [self] connection in
-                var head = try await ChainHead.lock(chain: settings.chain, on: connection, logger: logger)
+                let sealedSubjects = indices.compactMap { batch[$0].sealsPHI ? batch[$0].draft.subject : nil }
+                let (locked, shredded) = try await ChainHead.lock(
+                    chain: settings.chain, shreddedAmong: sealedSubjects, on: connection, logger: logger)
                 var outcome = Outcome()
-                // Checked under the head lock, so a shred committed by any process is seen before sealing more PHI.
-                let shredded = try await shreddedSubjects(
-                    in: indices.compactMap { batch[$0].sealsPHI ? batch[$0].draft.subject : nil }, on: connection)
-                for index in indices {
-                    let pending = batch[index]
-                    if pending.sealsPHI, let subject = pending.draft.subject, shredded.contains(subject) {
-                        outcome.shredded.append(index)
-                        continue
-                    }
-                    let signed = sign(pending, seq: head.seq + 1, prev: head.hash, policy: policy)
-                    try await insert(signed, on: connection)
+                let live = indices.filter { index in
+                    guard batch[index].sealsPHI, let subject = batch[index].draft.subject else { return true }
+                    return !shredded.contains(subject)
+                }
+                outcome.shredded = indices.filter { !live.contains($0) }
+                // Chain the whole batch (canonical bytes and hashes, in order) and sign it, unless that was done
+                // ahead for exactly this head; insert every entry and advance the head in one statement; then run
+                // the projections in order: each entry is in the table before its projection runs.
+                let head: ChainHead
+                let signedBatch: [(index: Int, signed: SignedEntry)]
+                if let prepared, prepared.base == locked, live.count == prepared.signed.count {
+                    (head, signedBatch) = (prepared.result, prepared.signed)
+                } else {
+                    (head, signedBatch) = await chainAndSign(batch, indices: live, after: locked, policy: policy)
+                }
+                if !signedBatch.isEmpty {
+                    try await insert(signedBatch.map(\.signed), advancing: head, on: connection)
+                }
+                outcome.head = head
+                var shared = SharedRun()
+                for (index, signed) in signedBatch {
                     let context = AppendContext(
                         seq: signed.entry.seq, entryID: signed.entry.id, entryHash: signed.entryHash, recordedAt: signed.entry.recordedAt)
-                    if let projection = pending.projection {
-                        do { try await projection(connection, context, logger) } catch {
+                    switch batch[index].projection {
+                    case .custom(let update)?:
+                        try await shared.flush(on: connection, logger: logger)
+                        do { try await update(connection, context, logger) } catch {
                             throw ProjectionFailure(index: index, cause: error)
                         }
+                    case .batched(let row)?:
+                        if isolated.contains(index) {
+                            try await shared.flush(on: connection, logger: logger)
+                            do { try await BatchedRow.run([row], contexts: [context], on: connection, logger: logger) } catch {
+                                throw ProjectionFailure(index: index, cause: error)
+                            }
+                        } else {
+                            if !shared.accepts(row) { try await shared.flush(on: connection, logger: logger) }
+                            shared.add(row, context: context, index: index)
+                        }
+                    case nil:
+                        break
                     }
-                    head.seq = signed.entry.seq
-                    head.hash = signed.entryHash
-                    head.tree.append(leafHash: EntryHash.merkleLeaf(entryHash: signed.entryHash))
                     outcome.receipts[index] = AppendReceipt(
                         seq: context.seq, entryID: context.entryID, entryHash: context.entryHash, recordedAt: context.recordedAt)
                 }
+                try await shared.flush(on: connection, logger: logger)
                 guard !outcome.receipts.isEmpty else { return outcome }
-                try await head.store(chain: settings.chain, on: connection, logger: logger)
                 if head.seq - lastCheckpoint.withLock({ $0.size }) >= Int64(settings.checkpointEvery) {
                     outcome.note = (head.seq, try await insertCheckpoint(head, on: connection))
                 }
@@ -105,41 +181,57 @@ final class BatchCommitter: Sendable {
             }
         } catch let error as PostgresTransactionError {
             if let failure = error.closureError as? ProjectionFailure { throw failure }
+            if let failure = error.closureError as? SharedProjectionFailure { throw failure }
             throw error
         }
     }
 
-    private func sign(_ pending: LedgerWriter.Pending, seq: Int64, prev: [UInt8], policy: String?) -> SignedEntry {
+    private func draftEntry(_ pending: LedgerWriter.Pending, seq: Int64, prev: [UInt8], policy: String?) -> LedgerEntry {
         let draft = pending.draft
-        let entry = LedgerEntry(
+        return LedgerEntry(
             chain: settings.chain, seq: seq, prev: prev, id: draft.id, recordedAt: .now(), actor: draft.actor,
             action: draft.action, resource: draft.resource, subject: draft.subject, purposeOfUse: draft.purposeOfUse,
             policyVersion: policy, requestID: draft.requestID, outcome: draft.outcome, payload: pending.payload)
-        return SignedEntry(signing: entry, with: signingKey)
     }
 
-    private func insert(_ signed: SignedEntry, on connection: PostgresConnection) async throws {
-        let entry = signed.entry
+    /// Ed25519 signatures over `hashes`, spread over the machine's cores for large batches.
+    private func signAll(_ hashes: [[UInt8]]) async -> [[UInt8]] {
+        let key = signingKey
+        let lanes = min(ProcessInfo.processInfo.activeProcessorCount, hashes.count / 16)
+        guard lanes > 1 else { return hashes.map { key.sign($0) } }
+        let chunk = (hashes.count + lanes - 1) / lanes
+        return await withTaskGroup(of: (Int, [[UInt8]]).self) { group in
+            for lane in 0..<lanes {
+                let slice = Array(hashes[min(lane * chunk, hashes.count)..<min((lane + 1) * chunk, hashes.count)])
+                group.addTask { (lane, slice.map { key.sign($0) }) }
+            }
+            var parts = [[[UInt8]]](repeating: [], count: lanes)
+            for await (lane, signatures) in group { parts[lane] = signatures }
+            return parts.flatMap { $0 }
+        }
+    }
+
+    /// Inserts entries and moves the head past them with one statement (`unnest` over arrays), whatever the
+    /// batch size: one round trip instead of one per entry.
+    private func insert(_ entries: [SignedEntry], advancing head: ChainHead, on connection: PostgresConnection) async throws {
         try await connection.query(
             """
+            WITH advanced AS (
+                UPDATE ledger_heads SET seq = \(head.seq), head_hash = \(ByteBuffer(bytes: head.hash)),
+                    frontier = \(ByteBuffer(bytes: head.tree.serialized)), updated_at = now()
+                WHERE chain_id = \(settings.chain)
+            )
             INSERT INTO ledger_entries
                 (chain_id, seq, entry_hash, prev_hash, canonical, key_id, signature, recorded_at, action, actor_id, subject_id)
-            VALUES (\(entry.chain), \(entry.seq), \(ByteBuffer(bytes: signed.entryHash)), \(ByteBuffer(bytes: entry.prev)),
-                    \(ByteBuffer(bytes: signed.canonicalBytes)), \(signed.keyID), \(ByteBuffer(bytes: signed.signature)),
-                    \(entry.recordedAt.date), \(entry.action), \(entry.actor?.userID), \(entry.subject))
+            SELECT \(settings.chain), seq, entry_hash, prev_hash, canonical, key_id, signature, recorded_at, action,
+                   NULLIF(actor_id, ''), NULLIF(subject_id, '')
+            FROM unnest(\(entries.map(\.entry.seq))::bigint[], \(entries.map { ByteBuffer(bytes: $0.entryHash) })::bytea[],
+                        \(entries.map { ByteBuffer(bytes: $0.entry.prev) })::bytea[], \(entries.map { ByteBuffer(bytes: $0.canonicalBytes) })::bytea[],
+                        \(entries.map(\.keyID))::text[], \(entries.map { ByteBuffer(bytes: $0.signature) })::bytea[],
+                        \(entries.map(\.entry.recordedAt.date))::timestamptz[], \(entries.map(\.entry.action))::text[],
+                        \(entries.map { $0.entry.actor?.userID ?? "" })::text[], \(entries.map { $0.entry.subject ?? "" })::text[])
+                AS e(seq, entry_hash, prev_hash, canonical, key_id, signature, recorded_at, action, actor_id, subject_id)
             """, logger: logger)
-    }
-
-    private func shreddedSubjects(in subjects: [String], on connection: PostgresConnection) async throws -> Set<String> {
-        guard !subjects.isEmpty else { return [] }
-        let rows = try await connection.query(
-            """
-            SELECT subject_id FROM subject_keys
-            WHERE chain_id = \(settings.chain) AND subject_id = ANY(\(Array(Set(subjects)))) AND wrapped IS NULL
-            """, logger: logger)
-        var shredded: Set<String> = []
-        for try await subject in rows.decode(String.self) { shredded.insert(subject) }
-        return shredded
     }
 
     // MARK: Checkpoints
@@ -202,14 +294,43 @@ final class BatchCommitter: Sendable {
                 chain: settings.chain, seq: 1, prev: genesisPrevHash, id: draft.id, recordedAt: .now(), actor: nil,
                 action: draft.action, resource: draft.resource, payload: .clear(payload))
             let signed = SignedEntry(signing: entry, with: signingKey)
-            try await insert(signed, on: connection)
             head.seq = 1
             head.hash = signed.entryHash
             head.tree.append(leafHash: EntryHash.merkleLeaf(entryHash: signed.entryHash))
-            try await head.store(chain: settings.chain, on: connection, logger: logger)
+            try await insert([signed], advancing: head, on: connection)
             return (1, try await insertCheckpoint(head, on: connection))
         }
         if let note { recordWitness(note) }
         return note != nil
+    }
+
+    /// Consecutive batched rows of one projector with distinct conflict keys, waiting to run as one statement.
+    private struct SharedRun {
+        var rows: [BatchedRow] = []
+        var contexts: [AppendContext] = []
+        var indices: [Int] = []
+        var keys: Set<String> = []
+
+        func accepts(_ row: BatchedRow) -> Bool {
+            rows.isEmpty || (rows[0].group == row.group && !keys.contains(row.conflictKey))
+        }
+
+        mutating func add(_ row: BatchedRow, context: AppendContext, index: Int) {
+            rows.append(row)
+            contexts.append(context)
+            indices.append(index)
+            keys.insert(row.conflictKey)
+        }
+
+        mutating func flush(on connection: PostgresConnection, logger: Logger) async throws {
+            guard !rows.isEmpty else { return }
+            defer { self = SharedRun() }
+            do {
+                try await BatchedRow.run(rows, contexts: contexts, on: connection, logger: logger)
+            } catch {
+                if indices.count == 1 { throw ProjectionFailure(index: indices[0], cause: error) }
+                throw SharedProjectionFailure(indices: indices)
+            }
+        }
     }
 }

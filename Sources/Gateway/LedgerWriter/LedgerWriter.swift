@@ -12,7 +12,7 @@ final class LedgerWriter: Service, Sendable {
     struct Pending: Sendable {
         let draft: EntryDraft
         let payload: LedgerEntry.Payload
-        let projection: ProjectionUpdate?
+        let projection: Projection?
         let continuation: CheckedContinuation<AppendReceipt, any Error>
 
         var sealsPHI: Bool {
@@ -43,6 +43,11 @@ final class LedgerWriter: Service, Sendable {
 
     /// Records `draft` and runs `projection` in the same transaction; returns once both are committed.
     func append(_ draft: EntryDraft, projection: ProjectionUpdate? = nil) async throws -> AppendReceipt {
+        try await append(draft, projection: projection.map(Projection.custom))
+    }
+
+    /// Records `draft` with a projection that may be batched with its neighbours'.
+    func append(_ draft: EntryDraft, projection: Projection?) async throws -> AppendReceipt {
         let payload = try await seal(draft)
         return try await withCheckedThrowingContinuation { continuation in
             let pending = Pending(draft: draft, payload: payload, projection: projection, continuation: continuation)
@@ -106,14 +111,38 @@ final class LedgerWriter: Service, Sendable {
         }
     }
 
+    /// Commits what is queued. While one batch commits, the next is chained and signed against the head the
+    /// first will leave, so the CPU work of one batch overlaps the database work of the other.
     private func drain() async {
+        var inFlight: Task<ChainHead?, Never>?
+        // The head the batch in flight will leave, when it was prepared ahead; nil when unknown.
+        var expected: ChainHead?
         while true {
             let batch = queue.take(upTo: settings.maxBatch)
-            if batch.isEmpty { return }
-            let results = await committer.commit(batch)
-            for (pending, result) in zip(batch, results) {
-                pending.continuation.resume(with: result)
+            if batch.isEmpty {
+                _ = await inFlight?.value
+                return
             }
+            var prepared: BatchCommitter.Prepared? = nil
+            if let expected { prepared = await committer.prepare(batch, after: expected) }
+            let committed = await inFlight?.value ?? nil
+            if let committed, prepared?.base != committed {
+                // The batch before did not end where it was expected to (a retry, another process): start over from
+                // where it did end. Without a known head the transaction chains the batch under the lock.
+                prepared = await committer.prepare(batch, after: committed)
+            } else if committed == nil {
+                prepared = nil
+            }
+            let committer = self.committer
+            let launched = prepared
+            inFlight = Task {
+                let (results, head) = await committer.commit(batch, prepared: launched)
+                for (pending, result) in zip(batch, results) {
+                    pending.continuation.resume(with: result)
+                }
+                return head
+            }
+            expected = prepared?.result
         }
     }
 

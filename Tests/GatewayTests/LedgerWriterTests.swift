@@ -168,6 +168,71 @@ struct LedgerWriterTests {
         }
     }
 
+    @Test("batched projections: a bad row fails only its own append, its neighbours in the same statement commit")
+    func batchedProjectionFailureIsIsolated() async throws {
+        try await TestPostgres.withDatabase { database in
+            try await database.migrate()
+            try await database.createTestProjection()
+            try await WriterHarness.with(database) { harness in
+                let outcomes = await withTaskGroup(of: (String, Bool).self) { group in
+                    for i in 0..<40 {
+                        let value = i == 21 ? "bad" : "ok-\(i)"
+                        group.addTask {
+                            let result = try? await harness.writer.append(draft(), projection: batchedInsert.project(value, conflictKey: value))
+                            return (value, result != nil)
+                        }
+                    }
+                    var outcomes: [String: Bool] = [:]
+                    for await (value, ok) in group { outcomes[value] = ok }
+                    return outcomes
+                }
+                #expect(outcomes["bad"] == false)
+                #expect(outcomes.values.filter { $0 }.count == 39)
+                let entries = try await harness.verifiedChain()
+                #expect(entries.count == 40)
+                let rows = try await database.withClient(database.appURL) { client in
+                    var rows: [(String, Int64)] = []
+                    for try await row in try await client.query("SELECT entry_id, seq FROM test_projection", logger: logger).decode((String, Int64).self) {
+                        rows.append(row)
+                    }
+                    return rows
+                }
+                #expect(rows.count == 39)
+                // Each projected row names the entry it belongs to.
+                let bySeq = Dictionary(uniqueKeysWithValues: entries.map { ($0.entry.seq, $0.entry.id) })
+                for (entryID, seq) in rows { #expect(bySeq[seq] == entryID) }
+            }
+        }
+    }
+
+    @Test("batched upserts of the same row in one batch apply one after another, in chain order")
+    func batchedSameKeyKeepsOrder() async throws {
+        try await TestPostgres.withDatabase { database in
+            try await database.migrate()
+            try await database.createTestProjection()
+            try await WriterHarness.with(database) { harness in
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for i in 0..<25 {
+                        group.addTask {
+                            _ = try await harness.writer.append(
+                                draft(), projection: batchedUpsert.project((id: "patient-1", value: "v\(i)"), conflictKey: "patient-1"))
+                        }
+                    }
+                    try await group.waitForAll()
+                }
+                let entries = try await harness.verifiedChain()
+                let (version, seq) = try await database.withClient(database.appURL) { client in
+                    var result: (Int, Int64) = (0, 0)
+                    for try await row in try await client.query("SELECT version, seq FROM test_counter WHERE id = 'patient-1'", logger: logger)
+                        .decode((Int, Int64).self) { result = row }
+                    return result
+                }
+                #expect(version == 25)
+                #expect(seq == entries.last!.entry.seq)
+            }
+        }
+    }
+
     @Test("a sealed payload opens with the subject's unwrapped key and not with another KEK")
     func sealedPayloads() async throws {
         try await TestPostgres.withDatabase { database in

@@ -70,6 +70,10 @@ extension TestDatabase {
                 "CREATE TABLE test_projection (entry_id text PRIMARY KEY, seq bigint NOT NULL, value text NOT NULL CHECK (value <> 'bad'))",
                 logger: TestPostgres.logger)
             try await client.query("GRANT SELECT, INSERT ON test_projection TO ledger_runtime", logger: TestPostgres.logger)
+            try await client.query(
+                "CREATE TABLE test_counter (id text PRIMARY KEY, value text NOT NULL, version int NOT NULL, seq bigint NOT NULL)",
+                logger: TestPostgres.logger)
+            try await client.query("GRANT SELECT, INSERT, UPDATE ON test_counter TO ledger_runtime", logger: TestPostgres.logger)
         }
     }
 }
@@ -87,4 +91,24 @@ func draft(_ action: String = "test.write", subject: String? = nil, payload: Dra
         actor: .init(userID: "user-1", roles: ["clinician"], sessionID: "s1", authMethods: ["pwd"], clientAddress: "127.0.0.1"),
         action: action, resource: subject.map { .init(type: "patient", id: $0) }, subject: subject, purposeOfUse: "TREAT",
         requestID: "req", payload: payload)
+}
+
+/// Batched inserts into `test_projection`: one statement for many appends.
+let batchedInsert = BatchProjector<String>(group: "test_projection.insert") { values, contexts, connection, logger in
+    try await connection.query(
+        """
+        INSERT INTO test_projection (entry_id, seq, value)
+        SELECT * FROM unnest(\(contexts.map(\.entryID))::text[], \(contexts.map(\.seq))::bigint[], \(values)::text[])
+        """, logger: logger)
+}
+
+/// Batched upserts into `test_counter`, counting versions per id.
+let batchedUpsert = BatchProjector<(id: String, value: String)>(group: "test_counter.upsert") { rows, contexts, connection, logger in
+    try await connection.query(
+        """
+        INSERT INTO test_counter (id, value, version, seq)
+        SELECT id, value, 1, seq FROM unnest(\(rows.map(\.id))::text[], \(rows.map(\.value))::text[], \(contexts.map(\.seq))::bigint[])
+            AS r(id, value, seq)
+        ON CONFLICT (id) DO UPDATE SET value = EXCLUDED.value, version = test_counter.version + 1, seq = EXCLUDED.seq
+        """, logger: logger)
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make bench-ledger`: signed, chained ledger appends (sealed PHI payload, projection upsert, group commit) with
-# 1, 8 and 64 concurrent submitters, against plain unsigned single-row INSERTs from pgbench with 8 clients on
+# 1, 8, 64 and 256 concurrent submitters (BENCH_LEVELS), against plain unsigned single-row INSERTs from pgbench with 8 clients on
 # the same throw-away PostgreSQL in the same run. Prints both and the ratio; writes bench/results/.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -44,7 +44,7 @@ baseline=$(echo "$pgbench_out" | sed -n 's/^tps = \([0-9.]*\).*/\1/p' | head -n 
 echo "  baseline: $baseline inserts/s"
 
 echo "ledger appends: signed, chained, sealed PHI, projection upsert, ${seconds}s per level"
-results=$("$bin" bench-ledger --concurrency 1 8 64 --seconds "$seconds")
+results=$("$bin" bench-ledger --concurrency ${BENCH_LEVELS:-1 8 64 256} --seconds "$seconds")
 echo "$results" | sed 's/^/  /'
 
 mkdir -p bench/results

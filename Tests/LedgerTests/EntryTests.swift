@@ -105,3 +105,27 @@ struct EntryTests {
         #expect(KeyRotation.introducedKey(by: forged, signedBy: key.keyID) == nil)
     }
 }
+
+@Suite("The direct canonical writer")
+struct CanonicalWriterTests {
+    @Test("writes exactly the RFC 8785 form of the entry's JSON, for every shape of entry")
+    func matchesGenericCanonicalisation() throws {
+        var entries: [LedgerEntry] = []
+        for seq in Int64(1)...40 {
+            var entry = TestChain.entry(seq: seq, prev: [UInt8](repeating: UInt8(seq), count: 32))
+            switch seq % 5 {
+            case 0: entry.actor = nil; entry.resource = nil; entry.subject = nil; entry.payload = .none
+            case 1: entry.payload = .sealed(SealedPayload(keyID: "ab", nonce: Array(repeating: 1, count: 24), ciphertext: Array(0..<UInt8(seq))))
+            case 2: entry.payload = .clear(["z": 1.5, "a": ["\u{1F600}": true, "é": .null], "n": -0.000001])
+            case 3: entry.actor?.clientAddress = nil; entry.purposeOfUse = nil; entry.requestID = "quote\"and\\slash\n\u{01}"
+            default: entry.action = "名前.update"; entry.outcome = .denied
+            }
+            entry.recordedAt = LedgerTimestamp(microsecondsSinceEpoch: -86_400_000_000 + seq * 31_536_000_123_457)
+            entries.append(entry)
+        }
+        for entry in entries {
+            #expect(entry.canonicalBytes() == (try JCS.canonicalize(entry.jsonValue)), "seq \(entry.seq)")
+            #expect(try LedgerEntry(canonicalBytes: entry.canonicalBytes()) == entry)
+        }
+    }
+}

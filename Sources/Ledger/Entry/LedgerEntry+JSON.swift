@@ -32,12 +32,6 @@ extension LedgerEntry {
         ]
     }
 
-    /// The canonical bytes (RFC 8785).
-    public func canonicalBytes() -> [UInt8] {
-        // Every number in an entry is an integer below 2^53, so canonicalisation cannot fail.
-        try! JCS.canonicalize(jsonValue)
-    }
-
     /// Reads an entry back from its JSON, strictly: unknown, missing or mistyped fields are errors.
     public init(json: JSONValue) throws(LedgerFormatError) {
         guard case .object(let fields) = json else { throw .invalid("entry is not a JSON object") }

@@ -32,9 +32,26 @@ public struct LedgerTimestamp: Sendable, Hashable, Comparable, CustomStringConve
         var secondOfDay = seconds % 86_400
         if secondOfDay < 0 { secondOfDay += 86_400; days -= 1 }
         let (year, month, day) = Self.civil(fromDays: days)
-        return String(
-            format: "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld.%06lldZ", year, month, day,
-            secondOfDay / 3600, secondOfDay % 3600 / 60, secondOfDay % 60, micros)
+        // Written digit by digit: this runs once per entry on the write path, where String(format:) is costly.
+        var bytes = [UInt8](repeating: 0, count: 27)
+        func put(_ value: Int64, at offset: Int, width: Int) {
+            var remaining = value
+            for position in stride(from: offset + width - 1, through: offset, by: -1) {
+                bytes[position] = UInt8(ascii: "0") + UInt8(remaining % 10)
+                remaining /= 10
+            }
+        }
+        put(year, at: 0, width: 4)
+        put(month, at: 5, width: 2)
+        put(day, at: 8, width: 2)
+        put(secondOfDay / 3600, at: 11, width: 2)
+        put(secondOfDay % 3600 / 60, at: 14, width: 2)
+        put(secondOfDay % 60, at: 17, width: 2)
+        put(micros, at: 20, width: 6)
+        for (offset, separator) in [(4, "-"), (7, "-"), (10, "T"), (13, ":"), (16, ":"), (19, "."), (26, "Z")] as [(Int, Unicode.Scalar)] {
+            bytes[offset] = UInt8(ascii: separator)
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Parses exactly the form `description` writes; anything else is nil.

@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import Ledger
 import Logging
+import NIOCore
+import NIOPosix
 import PostgresNIO
 
 /// `gateway bench-ledger`: the ledger append benchmark behind `make bench-ledger`. Appends signed, chained
@@ -101,26 +103,11 @@ struct BenchLedgerCommand: AsyncParsableCommand {
         let start = ContinuousClock.now
         let latencies = try await withThrowingTaskGroup(of: [Double].self) { group in
             for worker in 0..<concurrency {
+                // Spread submitters over the event loops as the HTTP server spreads connections: a task stays on
+                // the loop it starts on, so starting all of them here would put every caller on one thread.
+                let loop = MultiThreadedEventLoopGroup.singleton.next()
                 group.addTask {
-                    var latencies: [Double] = []
-                    var i = 0
-                    while ContinuousClock.now < deadline {
-                        let patient = "bench-patient-\((worker * 7919 + i) % 1000)"
-                        let name = "Bench Patient \(i)"
-                        let began = ContinuousClock.now
-                        _ = try await writer.append(
-                            EntryDraft(
-                                actor: .init(userID: "bench-user", roles: ["clinician"], sessionID: "bench", authMethods: ["pwd"],
-                                             clientAddress: "127.0.0.1"),
-                                action: "patient.update", resource: .init(type: "patient", id: patient), subject: patient,
-                                purposeOfUse: "TREAT", requestID: "bench-\(worker)-\(i)",
-                                payload: .phi(["name": .string(name), "birthDate": "1970-01-01", "note": "routine update"])),
-                            projection: Self.projector.project((patient, name), conflictKey: patient))
-                        let elapsed = ContinuousClock.now - began
-                        latencies.append(Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15)
-                        i += 1
-                    }
-                    return latencies
+                    try await loop.makeFutureWithTask { try await Self.submit(writer: writer, worker: worker, until: deadline) }.get()
                 }
             }
             var all: [Double] = []
@@ -136,5 +123,28 @@ struct BenchLedgerCommand: AsyncParsableCommand {
         return String(
             format: #"{"concurrency":%d,"entries":%d,"seconds":%.2f,"entries_per_second":%.1f,"p50_ms":%.2f,"p99_ms":%.2f}"#,
             concurrency, latencies.count, wall, rate, percentile(0.5), percentile(0.99))
+    }
+
+    /// One submitter: appends until `deadline`, returning each append's latency in milliseconds.
+    private static func submit(writer: LedgerWriter, worker: Int, until deadline: ContinuousClock.Instant) async throws -> [Double] {
+        var latencies: [Double] = []
+        var i = 0
+        while ContinuousClock.now < deadline {
+            let patient = "bench-patient-\((worker * 7919 + i) % 1000)"
+            let name = "Bench Patient \(i)"
+            let began = ContinuousClock.now
+            _ = try await writer.append(
+                EntryDraft(
+                    actor: .init(userID: "bench-user", roles: ["clinician"], sessionID: "bench", authMethods: ["pwd"],
+                                 clientAddress: "127.0.0.1"),
+                    action: "patient.update", resource: .init(type: "patient", id: patient), subject: patient,
+                    purposeOfUse: "TREAT", requestID: "bench-\(worker)-\(i)",
+                    payload: .phi(["name": .string(name), "birthDate": "1970-01-01", "note": "routine update"])),
+                projection: projector.project((patient, name), conflictKey: patient))
+            let elapsed = ContinuousClock.now - began
+            latencies.append(Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15)
+            i += 1
+        }
+        return latencies
     }
 }

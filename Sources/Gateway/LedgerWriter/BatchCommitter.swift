@@ -74,7 +74,7 @@ final class BatchCommitter: Sendable {
             head.hash = hash
             head.tree.append(leafHash: EntryHash.merkleLeaf(entryHash: hash))
         }
-        let signatures = await signAll(chained.map(\.hash))
+        let signatures = await ParallelSigner.sign(chained.map(\.hash), with: signingKey)
         let signed = zip(chained, signatures).map { item, signature in
             (index: item.index, signed: SignedEntry(
                 entry: item.entry, canonicalBytes: item.canonical, entryHash: item.hash, keyID: signingKey.keyID, signature: signature))
@@ -192,23 +192,6 @@ final class BatchCommitter: Sendable {
             chain: settings.chain, seq: seq, prev: prev, id: draft.id, recordedAt: .now(), actor: draft.actor,
             action: draft.action, resource: draft.resource, subject: draft.subject, purposeOfUse: draft.purposeOfUse,
             policyVersion: policy, requestID: draft.requestID, outcome: draft.outcome, payload: pending.payload)
-    }
-
-    /// Ed25519 signatures over `hashes`, spread over the machine's cores for large batches.
-    private func signAll(_ hashes: [[UInt8]]) async -> [[UInt8]] {
-        let key = signingKey
-        let lanes = min(ProcessInfo.processInfo.activeProcessorCount, hashes.count / 16)
-        guard lanes > 1 else { return hashes.map { key.sign($0) } }
-        let chunk = (hashes.count + lanes - 1) / lanes
-        return await withTaskGroup(of: (Int, [[UInt8]]).self) { group in
-            for lane in 0..<lanes {
-                let slice = Array(hashes[min(lane * chunk, hashes.count)..<min((lane + 1) * chunk, hashes.count)])
-                group.addTask { (lane, slice.map { key.sign($0) }) }
-            }
-            var parts = [[[UInt8]]](repeating: [], count: lanes)
-            for await (lane, signatures) in group { parts[lane] = signatures }
-            return parts.flatMap { $0 }
-        }
     }
 
     /// Inserts entries and moves the head past them with one statement (`unnest` over arrays), whatever the

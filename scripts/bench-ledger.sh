@@ -27,7 +27,7 @@ pg_bootstrap "$tmp/run" "$port" "$(cat "$tmp/superuser.password")" "$owner_pw" "
 export DATABASE_OWNER_URL="postgresql://ledger_owner:$owner_pw@/ledger?host=$tmp/run&port=$port"
 export DATABASE_URL="postgresql://ledger_app:$app_pw@/ledger?host=$tmp/run&port=$port"
 export LEDGER_SIGNING_KEY_FILE="$tmp/keys/signing.pem" LEDGER_KEK_FILE="$tmp/keys/kek.b64"
-export LEDGER_WITNESS_FILE="$tmp/witness.jsonl" LOG_LEVEL=warning DATABASE_POOL_SIZE=16
+export LEDGER_WITNESS_FILE="$tmp/witness.jsonl" LOG_LEVEL=warning DATABASE_POOL_SIZE=16 LEDGER_MAX_BATCH=${LEDGER_MAX_BATCH:-512}
 "$bin" keygen >/dev/null
 "$bin" migrate >/dev/null
 PGPASSWORD="$owner_pw" psql -X -q -h "$tmp/run" -p "$port" -U ledger_owner -d ledger <<'SQL'

@@ -48,4 +48,6 @@ bin="$(swift build --show-bin-path)/gateway"
 
 "$bin" keygen
 "$bin" migrate
+"$bin" admin-invite
+echo "Gateway: http://${HOST:-127.0.0.1}:${PORT:-8080}  (stop with Ctrl-C; 'make stop' stops PostgreSQL)"
 exec "$bin" serve

@@ -80,24 +80,10 @@ struct LedgerWriterTests {
             try await database.migrate()
             try await database.createTestProjection()
             try await WriterHarness.with(database) { harness in
-                let outcomes = await withTaskGroup(of: (String, Bool).self) { group in
-                    for i in 0..<30 {
-                        let value = i == 13 ? "bad" : "ok-\(i)"
-                        group.addTask {
-                            do {
-                                _ = try await harness.writer.append(draft(), projection: testProjection(value))
-                                return (value, true)
-                            } catch {
-                                return (value, false)
-                            }
-                        }
-                    }
-                    var outcomes: [String: Bool] = [:]
-                    for await (value, ok) in group { outcomes[value] = ok }
-                    return outcomes
-                }
+                let values = (0..<30).map { $0 == 13 ? "bad" : "ok-\($0)" }
+                let outcomes = await harness.appendConcurrently(values) { .custom(testProjection($0)) }
                 #expect(outcomes["bad"] == false)
-                #expect(outcomes.filter { $0.value }.count == 29)
+                #expect(outcomes.values.filter { $0 }.count == 29)
                 let entries = try await harness.verifiedChain()
                 #expect(entries.count == 30)  // the creation entry and 29 appends
                 let projected = try await database.withClient(database.appURL) { client in
@@ -174,18 +160,8 @@ struct LedgerWriterTests {
             try await database.migrate()
             try await database.createTestProjection()
             try await WriterHarness.with(database) { harness in
-                let outcomes = await withTaskGroup(of: (String, Bool).self) { group in
-                    for i in 0..<40 {
-                        let value = i == 21 ? "bad" : "ok-\(i)"
-                        group.addTask {
-                            let result = try? await harness.writer.append(draft(), projection: batchedInsert.project(value, conflictKey: value))
-                            return (value, result != nil)
-                        }
-                    }
-                    var outcomes: [String: Bool] = [:]
-                    for await (value, ok) in group { outcomes[value] = ok }
-                    return outcomes
-                }
+                let values = (0..<40).map { $0 == 21 ? "bad" : "ok-\($0)" }
+                let outcomes = await harness.appendConcurrently(values) { batchedInsert.project($0, conflictKey: $0) }
                 #expect(outcomes["bad"] == false)
                 #expect(outcomes.values.filter { $0 }.count == 39)
                 let entries = try await harness.verifiedChain()

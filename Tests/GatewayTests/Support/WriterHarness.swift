@@ -42,6 +42,21 @@ struct WriterHarness: Sendable {
         }
     }
 
+    /// Appends one entry per value concurrently, each with `projection(value)`; reports which succeeded.
+    func appendConcurrently(_ values: [String], projection: @escaping @Sendable (String) -> Projection) async -> [String: Bool] {
+        await withTaskGroup(of: (String, Bool).self) { group in
+            for value in values {
+                group.addTask {
+                    let receipt = try? await writer.append(draft(), projection: projection(value))
+                    return (value, receipt != nil)
+                }
+            }
+            var outcomes: [String: Bool] = [:]
+            for await (value, ok) in group { outcomes[value] = ok }
+            return outcomes
+        }
+    }
+
     /// Verifies every entry (hash, canonical form, seq, link, signature) and returns them.
     func verifiedChain(trustedKeys: [Ed25519PublicKey]? = nil) async throws -> [SignedEntry] {
         let head = try await reader.head()

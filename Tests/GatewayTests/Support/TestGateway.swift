@@ -15,7 +15,9 @@ enum TestGateway {
             keys: KeySettings(
                 signingKeyFile: "/nonexistent", signingKeyInline: PKCS8Ed25519.pem(for: .generate()),
                 kekFile: "/nonexistent", kekInline: KeyEncryptionKey.generate().base64Text()),
-            logging: LoggingSettings(level: .info, format: .json))
+            logging: LoggingSettings(level: .info, format: .json),
+            // Never the default .data/witness path: a test must not write into a developer's real witness file.
+            ledger: WriterHarness.settings())
     }
 
     /// Runs `test` against the router of an application built exactly as `gateway serve` builds it.

@@ -15,7 +15,7 @@ bin="$(swift build -c release --show-bin-path)/gateway"
 
 tmp=$(mktemp -d /tmp/phi-ledger-bench.XXXXXX)
 chmod 711 "$tmp"
-cleanup() { pg_running "$tmp/pg" && pg_stop "$tmp/pg" immediate || true; rm -rf "$tmp"; }
+cleanup() { pg_running "$tmp/pg" && pg_stop "$tmp/pg" immediate || true; [ -n "${BENCH_KEEP_LOG:-}" ] && cp "$tmp/postgres.log" "$BENCH_KEEP_LOG"; rm -rf "$tmp"; }
 trap cleanup EXIT
 (umask 077; random_secret > "$tmp/superuser.password")
 owner_pw=$(random_secret); app_pw=$(random_secret)

@@ -33,12 +33,17 @@ enum KeyLoader {
 
     /// Reads a key file, refusing one that other users can read (as ssh does): a key that leaked is not a key.
     static func readSecretFile(_ path: String, variable: String) throws(ConfigurationError) -> String {
-        var info = stat()
-        guard stat(path, &info) == 0 else {
-            throw .invalid(variable, "cannot read \(path): \(String(cString: strerror(errno))); create keys with `gateway keygen`")
+        let mode: Int
+        do {
+            guard let permissions = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int else {
+                throw CocoaError(.fileReadUnknown)
+            }
+            mode = permissions
+        } catch {
+            throw .invalid(variable, "cannot read \(path); create keys with `gateway keygen`")
         }
-        guard info.st_mode & 0o077 == 0 else {
-            throw .invalid(variable, "\(path) is readable by other users (mode \(String(info.st_mode & 0o777, radix: 8))); run chmod 600 \(path)")
+        guard mode & 0o077 == 0 else {
+            throw .invalid(variable, "\(path) is readable by other users (mode \(String(mode & 0o777, radix: 8))); run chmod 600 \(path)")
         }
         do {
             return try String(contentsOfFile: path, encoding: .utf8)

@@ -258,6 +258,22 @@ struct LedgerWriterTests {
         }
     }
 
+    @Test("shredding a subject that never had PHI still refuses PHI for them afterwards")
+    func shredBeforeAnyPHI() async throws {
+        try await TestPostgres.withDatabase { database in
+            try await database.migrate()
+            try await WriterHarness.with(database) { harness in
+                _ = try await harness.writer.shred(subject: "patient-11", draft: draft("patient.shred", subject: "patient-11"))
+                _ = try await harness.writer.shred(subject: "patient-11", draft: draft("patient.shred", subject: "patient-11"))
+                await #expect(throws: LedgerWriteError.subjectShredded) {
+                    try await harness.writer.append(draft("patient.create", subject: "patient-11", payload: .phi(["name": "New"])))
+                }
+                let entries = try await harness.verifiedChain()
+                #expect(entries.count == 3)
+            }
+        }
+    }
+
     @Test("checkpoints are written every N entries to the database and the witness file, and verify")
     func checkpointsAndWitness() async throws {
         try await TestPostgres.withDatabase { database in

@@ -62,10 +62,13 @@ final class LedgerWriter: Service, Sendable {
     func shred(subject: String, draft: EntryDraft, projection: ProjectionUpdate? = nil) async throws -> AppendReceipt {
         let chain = settings.chain
         let receipt = try await append(draft) { connection, context, logger in
+            // A subject with no key yet gets a shredded one, so no key can ever be made for them afterwards.
             try await connection.query(
                 """
-                UPDATE subject_keys SET wrapped = NULL, nonce = NULL, shredded_at = now()
-                WHERE chain_id = \(chain) AND subject_id = \(subject) AND wrapped IS NOT NULL
+                INSERT INTO subject_keys (chain_id, subject_id, key_id, nonce, wrapped, shredded_at)
+                VALUES (\(chain), \(subject), \(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")), NULL, NULL, now())
+                ON CONFLICT (chain_id, subject_id) DO UPDATE
+                    SET wrapped = NULL, nonce = NULL, shredded_at = COALESCE(subject_keys.shredded_at, now())
                 """, logger: logger)
             try await projection?(connection, context, logger)
         }

@@ -22,19 +22,9 @@ struct AdminInviteCommand: AsyncParsableCommand {
         var logging = configuration.logging
         logging.level = .warning
         let logger = Logger.gateway(logging)
-        let signingKey = try KeyLoader.signingKey(configuration.keys)
-        let kek = try KeyLoader.keyEncryptionKey(configuration.keys)
-        let client = PostgresClient(
-            configuration: try configuration.database.requireURL().clientConfiguration(poolSize: 2), backgroundLogger: logger)
-        let writer = LedgerWriter(
-            settings: configuration.ledger, client: client, signingKey: signingKey, kek: kek, policyVersion: { nil }, logger: logger)
-        let issued = try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
-            try await Migrator(catalog: try MigrationCatalog.bundled(), logger: logger).requireCurrent(client)
-            try await writer.prepareChain()
-            group.addTask { try await writer.run() }
-            defer { group.cancelAll() }
-            return try await FirstAdminInvite(client: client, writer: writer, logger: logger).issue(email: email, name: name)
+        let (email, name) = (self.email, self.name)
+        let issued = try await withStandaloneWriter(configuration: configuration, logger: logger, poolSize: 2) { client, writer in
+            try await FirstAdminInvite(client: client, writer: writer, logger: logger).issue(email: email, name: name)
         }
         if let issued {
             print("""

@@ -26,23 +26,14 @@ struct BenchLedgerCommand: AsyncParsableCommand {
         var logging = configuration.logging
         logging.level = .warning
         let logger = Logger.gateway(logging)
-        let signingKey = try KeyLoader.signingKey(configuration.keys)
-        let kek = try KeyLoader.keyEncryptionKey(configuration.keys)
-        let url = try configuration.database.requireURL()
-        let client = PostgresClient(configuration: try url.clientConfiguration(poolSize: configuration.database.poolSize))
-        let writer = LedgerWriter(
-            settings: configuration.ledger, client: client, signingKey: signingKey, kek: kek, policyVersion: { nil }, logger: logger)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
-            try await writer.prepareChain()
-            group.addTask { try await writer.run() }
+        try await withStandaloneWriter(configuration: configuration, logger: logger, poolSize: configuration.database.poolSize) {
+            client, writer in
             try await warmUp(writer: writer, client: client, logger: logger)
             for level in concurrency {
                 let result = try await measure(writer: writer, concurrency: level)
                 // One line per level, written at once so a pipe sees it before the next level starts.
                 FileHandle.standardOutput.write(Data((result + "\n").utf8))
             }
-            group.cancelAll()
         }
     }
 

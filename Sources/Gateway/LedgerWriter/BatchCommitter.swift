@@ -43,21 +43,6 @@ final class BatchCommitter: Sendable {
         var receipts: [Int: AppendReceipt] = [:]
         var shredded: [Int] = []
         var note: (size: Int64, text: String)?
-        var head: ChainHead?
-    }
-
-    /// A batch chained and signed ahead of its transaction, on the assumption that the head will be `base`.
-    struct Prepared: Sendable {
-        let base: ChainHead
-        let result: ChainHead
-        let signed: [(index: Int, signed: SignedEntry)]
-    }
-
-    /// Chains and signs `batch` as if it followed `head`. The writer does this for the next batch while the
-    /// previous one commits; the transaction uses it only if the head it locks is indeed `head`.
-    func prepare(_ batch: [LedgerWriter.Pending], after head: ChainHead) async -> Prepared {
-        let (result, signed) = await chainAndSign(batch, indices: Array(batch.indices), after: head, policy: policyVersion())
-        return Prepared(base: head, result: result, signed: signed)
     }
 
     private func chainAndSign(
@@ -82,19 +67,14 @@ final class BatchCommitter: Sendable {
         return (head, signed)
     }
 
-    /// Commits `batch`, using `prepared` when the chain head is still what it assumed. Returns each append's
-    /// result and the head after the commit (nil when the batch failed as a whole).
-    func commit(_ batch: [LedgerWriter.Pending], prepared: Prepared? = nil) async -> (results: [Result<AppendReceipt, any Error>], head: ChainHead?) {
+    /// Commits `batch` and returns each append's result, in order.
+    func commit(_ batch: [LedgerWriter.Pending]) async -> [Result<AppendReceipt, any Error>] {
         var results = [Result<AppendReceipt, any Error>?](repeating: nil, count: batch.count)
         var remaining = Array(batch.indices)
         var isolated: Set<Int> = []
-        var speculation = prepared
-        var finalHead: ChainHead?
         while !remaining.isEmpty {
-            defer { speculation = nil }  // a retry covers other appends than the preparation did
             do {
-                let outcome = try await transaction(batch, indices: remaining, isolated: isolated, prepared: speculation)
-                finalHead = outcome.head
+                let outcome = try await transaction(batch, indices: remaining, isolated: isolated)
                 for (index, receipt) in outcome.receipts { results[index] = .success(receipt) }
                 for index in outcome.shredded { results[index] = .failure(LedgerWriteError.subjectShredded) }
                 if let note = outcome.note { recordWitness(note) }
@@ -113,12 +93,12 @@ final class BatchCommitter: Sendable {
                 remaining = []
             }
         }
-        return (results.map { $0 ?? .failure(LedgerWriteError.unavailable("not processed")) }, finalHead)
+        return results.map { $0 ?? .failure(LedgerWriteError.unavailable("not processed")) }
     }
 
     /// Runs one attempt; throws `ProjectionFailure` to have the caller retry without that append.
     private func transaction(
-        _ batch: [LedgerWriter.Pending], indices: [Int], isolated: Set<Int>, prepared: Prepared?
+        _ batch: [LedgerWriter.Pending], indices: [Int], isolated: Set<Int>
     ) async throws -> Outcome {
         let policy = policyVersion()
         do {
@@ -132,20 +112,13 @@ final class BatchCommitter: Sendable {
                     return !shredded.contains(subject)
                 }
                 outcome.shredded = indices.filter { !live.contains($0) }
-                // Chain the whole batch (canonical bytes and hashes, in order) and sign it, unless that was done
-                // ahead for exactly this head; insert every entry and advance the head in one statement; then run
-                // the projections in order: each entry is in the table before its projection runs.
-                let head: ChainHead
-                let signedBatch: [(index: Int, signed: SignedEntry)]
-                if let prepared, prepared.base == locked, live.count == prepared.signed.count {
-                    (head, signedBatch) = (prepared.result, prepared.signed)
-                } else {
-                    (head, signedBatch) = await chainAndSign(batch, indices: live, after: locked, policy: policy)
-                }
+                // Chain the whole batch (canonical bytes and hashes, in order) and sign it; insert every entry and
+                // advance the head in one statement; then run the projections in order: each entry is in the table
+                // before its projection runs.
+                let (head, signedBatch) = await chainAndSign(batch, indices: live, after: locked, policy: policy)
                 if !signedBatch.isEmpty {
                     try await insert(signedBatch.map(\.signed), advancing: head, on: connection)
                 }
-                outcome.head = head
                 var shared = SharedRun()
                 for (index, signed) in signedBatch {
                     let context = AppendContext(

@@ -4,7 +4,7 @@ import NIOCore
 import PostgresNIO
 
 /// The chain head row as the writer holds it during a batch: the last seq, its hash and the Merkle frontier.
-struct ChainHead: Sendable, Equatable {
+struct ChainHead: Sendable {
     var seq: Int64
     var hash: [UInt8]
     var tree: CompactRange

@@ -114,38 +114,14 @@ final class LedgerWriter: Service, Sendable {
         }
     }
 
-    /// Commits what is queued. While one batch commits, the next is chained and signed against the head the
-    /// first will leave, so the CPU work of one batch overlaps the database work of the other.
     private func drain() async {
-        var inFlight: Task<ChainHead?, Never>?
-        // The head the batch in flight will leave, when it was prepared ahead; nil when unknown.
-        var expected: ChainHead?
         while true {
             let batch = queue.take(upTo: settings.maxBatch)
-            if batch.isEmpty {
-                _ = await inFlight?.value
-                return
+            if batch.isEmpty { return }
+            let results = await committer.commit(batch)
+            for (pending, result) in zip(batch, results) {
+                pending.continuation.resume(with: result)
             }
-            var prepared: BatchCommitter.Prepared? = nil
-            if let expected { prepared = await committer.prepare(batch, after: expected) }
-            let committed = await inFlight?.value ?? nil
-            if let committed, prepared?.base != committed {
-                // The batch before did not end where it was expected to (a retry, another process): start over from
-                // where it did end. Without a known head the transaction chains the batch under the lock.
-                prepared = await committer.prepare(batch, after: committed)
-            } else if committed == nil {
-                prepared = nil
-            }
-            let committer = self.committer
-            let launched = prepared
-            inFlight = Task {
-                let (results, head) = await committer.commit(batch, prepared: launched)
-                for (pending, result) in zip(batch, results) {
-                    pending.continuation.resume(with: result)
-                }
-                return head
-            }
-            expected = prepared?.result
         }
     }
 

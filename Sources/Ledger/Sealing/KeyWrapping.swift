@@ -1,17 +1,8 @@
 /// Wraps data keys under the key-encryption key (KEK) for storage. The associated data binds the wrapped key
 /// to its chain, subject and key id, so a wrapped key copied to another patient's row does not unwrap.
 public enum KeyWrapping {
-    /// A data key as stored: nonce and ciphertext (key plus tag).
-    public struct WrappedKey: Sendable, Equatable {
-        public var keyID: String
-        public var nonce: [UInt8]
-        public var ciphertext: [UInt8]
-        public init(keyID: String, nonce: [UInt8], ciphertext: [UInt8]) {
-            self.keyID = keyID
-            self.nonce = nonce
-            self.ciphertext = ciphertext
-        }
-    }
+    /// A data key as stored: the same sealed form as a payload (key id, nonce, ciphertext with its tag).
+    public typealias WrappedKey = SealedPayload
 
     static func associatedData(chain: String, subject: String, keyID: String) -> [UInt8] {
         let context: JSONValue = ["chain": .string(chain), "keyId": .string(keyID), "subject": .string(subject)]

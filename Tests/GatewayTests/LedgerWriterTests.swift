@@ -23,7 +23,7 @@ struct LedgerWriterTests {
         }
     }
 
-    @Test("thousands of concurrent appends through two writers on one chain stay gap-free and verify")
+    @Test("thousands of concurrent appends through two writers on one chain, batched and not, stay gap-free and verify")
     func concurrentAppendsTwoWriters() async throws {
         try await TestPostgres.withDatabase { database in
             try await database.migrate()
@@ -39,7 +39,12 @@ struct LedgerWriterTests {
                             group.addTask {
                                 var receipts: [AppendReceipt] = []
                                 for i in 0..<(2 * perWriter / 40) {
-                                    receipts.append(try await writer.append(draft(), projection: testProjection("t\(task)-\(i)")))
+                                    // Half the tasks' projections run their own statements (under the head lock), half
+                                    // are batched into the one statement chained on the guessed head.
+                                    let value = "t\(task)-\(i)"
+                                    let projection: Projection = task % 4 < 2
+                                        ? .custom(testProjection(value)) : batchedInsert.project(value, conflictKey: value)
+                                    receipts.append(try await writer.append(draft(), projection: projection))
                                 }
                                 return receipts
                             }
@@ -150,6 +155,50 @@ struct LedgerWriterTests {
                 _ = try await harness.writer.append(draft(), projection: testProjection("after-restart"))
                 let after = try await harness.verifiedChain()
                 #expect(after.count == before.count + 1)
+            }
+        }
+    }
+
+    @Test("appends still queued when the writer stops are committed or refused, never left waiting")
+    func queuedAppendsAnsweredAtStop() async throws {
+        try await TestPostgres.withDatabase { database in
+            try await database.migrate()
+            let settings = WriterHarness.settings()
+            let signingKey = Ed25519SigningKey.generate()
+            let appends = try await WriterHarness.with(database, settings: settings, signingKey: signingKey) { harness in
+                // Unstructured, so they outlive this scope, whose end stops the writer (and then the pool) while they
+                // keep appending: some appends are always queued at that moment.
+                let appends = (0..<30).map { _ in
+                    Task {
+                        var receipts: [AppendReceipt] = []
+                        while let receipt = try? await harness.writer.append(draft()) { receipts.append(receipt) }
+                        return receipts
+                    }
+                }
+                try await Task.sleep(for: .milliseconds(200))
+                return appends
+            }
+            let answered = await withTaskGroup(of: [AppendReceipt]?.self) { group in
+                group.addTask {
+                    var receipts: [AppendReceipt] = []
+                    for append in appends { receipts += await append.value }
+                    return receipts
+                }
+                group.addTask {
+                    try? await Task.sleep(for: .seconds(20))
+                    return nil
+                }
+                let first = await group.next() ?? nil
+                group.cancelAll()
+                return first
+            }
+            let committed = try #require(answered, "some appends were never answered")
+            #expect(!committed.isEmpty)
+            try await WriterHarness.with(database, settings: settings, signingKey: signingKey) { harness in
+                let stored = Dictionary(uniqueKeysWithValues: try await harness.verifiedChain().map { ($0.entry.seq, $0.entryHash) })
+                for receipt in committed {
+                    #expect(stored[receipt.seq] == receipt.entryHash)
+                }
             }
         }
     }

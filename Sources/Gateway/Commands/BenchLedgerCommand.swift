@@ -79,14 +79,13 @@ struct BenchLedgerCommand: AsyncParsableCommand {
     }
 
     /// The projection: an upsert of the patient's row, batched across the appends of one transaction.
-    static let projector = BatchProjector<(id: String, body: String)>(group: "bench_projection.upsert") { rows, contexts, connection, logger in
-        try await connection.query(
-            """
+    static let projector = BatchProjector<(id: String, body: String)>(group: "bench_projection.upsert") { rows, contexts, sql in
+        let ids = try sql.bind(rows.map(\.id)), bodies = try sql.bind(rows.map(\.body)), seqs = try sql.bind(contexts.map(\.seq))
+        sql.append("""
             INSERT INTO bench_projection (id, body, version, ledger_seq)
-            SELECT id, body, 1, seq FROM unnest(\(rows.map(\.id))::text[], \(rows.map(\.body))::text[], \(contexts.map(\.seq))::bigint[])
-                AS r(id, body, seq)
+            SELECT id, body, 1, seq FROM unnest(\(ids)::text[], \(bodies)::text[], \(seqs)::bigint[]) AS r(id, body, seq)
             ON CONFLICT (id) DO UPDATE SET body = EXCLUDED.body, version = bench_projection.version + 1, ledger_seq = EXCLUDED.ledger_seq
-            """, logger: logger)
+            """)
     }
 
     private func measure(writer: LedgerWriter, concurrency: Int) async throws -> String {

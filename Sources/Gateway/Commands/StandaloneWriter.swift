@@ -14,12 +14,28 @@ func withStandaloneWriter<Result: Sendable>(
         configuration: try configuration.database.requireURL().clientConfiguration(poolSize: poolSize), backgroundLogger: logger)
     let writer = LedgerWriter(
         settings: configuration.ledger, client: client, signingKey: signingKey, kek: kek, policyVersion: { nil }, logger: logger)
-    return try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { await client.run() }
+    return try await withRunning(client, writer) {
         try await Migrator(catalog: try MigrationCatalog.bundled(), logger: logger).requireCurrent(client)
+    } body: {
+        try await body(client, writer)
+    }
+}
+
+/// Runs `client` and, once `prepare` has succeeded, `writer`'s loop, then `body`. Afterwards stops them in order:
+/// the writer first (committing what is queued), then the pool it commits through.
+func withRunning<Result: Sendable>(
+    _ client: PostgresClient, _ writer: LedgerWriter, prepare: () async throws -> Void = {},
+    body: () async throws -> Result
+) async throws -> Result {
+    try await withThrowingTaskGroup(of: Void.self) { poolGroup in
+        poolGroup.addTask { await client.run() }
+        defer { poolGroup.cancelAll() }
+        try await prepare()
         try await writer.prepareChain()
-        group.addTask { try await writer.run() }
-        defer { group.cancelAll() }
-        return try await body(client, writer)
+        return try await withThrowingTaskGroup(of: Void.self) { writerGroup in
+            writerGroup.addTask { try await writer.run() }
+            defer { writerGroup.cancelAll() }
+            return try await body()
+        }
     }
 }

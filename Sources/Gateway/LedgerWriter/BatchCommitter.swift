@@ -5,9 +5,14 @@ import NIOCore
 import PostgresNIO
 import Synchronization
 
-/// Commits one batch of appends in one transaction: lock the head, insert each entry then its projection,
-/// advance the head, checkpoint when due, commit. A projection that fails is taken out and the batch retried
-/// without it, so one caller's failure never fails a neighbour.
+/// Commits one batch of appends in one transaction.
+///
+/// The usual way (`BatchCommitter+OneStatement.swift`) chains and signs the batch on the head it expects and
+/// commits it with one statement, in three round trips. When that cannot be used (a projection runs its own statements, the head is
+/// not known or has moved, a projection failed, a subject was shredded) the batch goes the careful way, here:
+/// lock the head and read it, insert the entries, run each projection in order, advance the head, checkpoint when
+/// due, commit. There, a projection that fails is taken out and the batch retried without it, so one caller's
+/// failure never fails a neighbour.
 final class BatchCommitter: Sendable {
     let settings: LedgerWriterSettings
     let client: PostgresClient
@@ -16,7 +21,14 @@ final class BatchCommitter: Sendable {
     let witness: WitnessFile
     let logger: Logger
     /// The size and time of the last checkpoint this process knows of.
-    private let lastCheckpoint = Mutex<(size: Int64, at: ContinuousClock.Instant)>((0, .now))
+    let lastCheckpoint = Mutex<(size: Int64, at: ContinuousClock.Instant)>((0, .now))
+    /// The head as this process last committed it, which the next batch is chained on without first reading the
+    /// head row; nil when not known (at start, and after any failure), until a batch under the lock reads it.
+    let expectedHead = Mutex<ChainHead?>(nil)
+    /// Set when another writer moved the head under us: while writers alternate, chaining on a guess would be
+    /// wasted work, so batches take the lock first for a while.
+    let guessingPausedUntil = Mutex<ContinuousClock.Instant>(.now)
+    static let contentionPause = Duration.seconds(1)
 
     init(settings: LedgerWriterSettings, client: PostgresClient, signingKey: Ed25519SigningKey,
          policyVersion: @escaping @Sendable () -> String?, witness: WitnessFile, logger: Logger) {
@@ -43,9 +55,11 @@ final class BatchCommitter: Sendable {
         var receipts: [Int: AppendReceipt] = [:]
         var shredded: [Int] = []
         var note: (size: Int64, text: String)?
+        /// The head after this transaction.
+        var head: ChainHead?
     }
 
-    private func chainAndSign(
+    func chainAndSign(
         _ batch: [LedgerWriter.Pending], indices: [Int], after base: ChainHead, policy: String?
     ) async -> (ChainHead, [(index: Int, signed: SignedEntry)]) {
         var head = base
@@ -70,7 +84,27 @@ final class BatchCommitter: Sendable {
     /// Commits `batch` and returns each append's result, in order.
     func commit(_ batch: [LedgerWriter.Pending]) async -> [Result<AppendReceipt, any Error>] {
         var results = [Result<AppendReceipt, any Error>?](repeating: nil, count: batch.count)
-        var remaining = Array(batch.indices)
+        var done = 0
+        if batch.allSatisfy(\.isBatchable) {
+            let rows = batch.map { pending -> String? in
+                if case .batched(let row)? = pending.projection { return row.conflictKey }
+                return nil
+            }
+            for segment in Self.segments(touching: rows) {
+                guard let base = guessableHead,
+                      let outcome = await commitInOneStatement(batch, indices: Array(segment), after: base) else { break }
+                for index in segment { results[index] = outcome[index] }
+                done = segment.upperBound
+            }
+        }
+        await commitUnderLock(batch, indices: Array(done..<batch.count), into: &results)
+        return results.map { $0 ?? .failure(LedgerWriteError.unavailable("not processed")) }
+    }
+
+    private func commitUnderLock(
+        _ batch: [LedgerWriter.Pending], indices: [Int], into results: inout [Result<AppendReceipt, any Error>?]
+    ) async {
+        var remaining = indices
         var isolated: Set<Int> = []
         while !remaining.isEmpty {
             do {
@@ -78,6 +112,7 @@ final class BatchCommitter: Sendable {
                 for (index, receipt) in outcome.receipts { results[index] = .success(receipt) }
                 for index in outcome.shredded { results[index] = .failure(LedgerWriteError.subjectShredded) }
                 if let note = outcome.note { recordWitness(note) }
+                expectedHead.withLock { $0 = outcome.head }
                 remaining = []
             } catch let failure as ProjectionFailure {
                 // The caller gets its own projection's error; the others are retried without it.
@@ -86,6 +121,7 @@ final class BatchCommitter: Sendable {
             } catch let failure as SharedProjectionFailure {
                 isolated.formUnion(failure.indices)
             } catch {
+                expectedHead.withLock { $0 = nil }
                 logger.error("ledger batch failed", metadata: ["reason": "\(PostgresErrorText.describe(error))", "appends": "\(remaining.count)"])
                 for index in remaining {
                     results[index] = .failure(LedgerWriteError.unavailable(PostgresErrorText.describe(error)))
@@ -93,7 +129,6 @@ final class BatchCommitter: Sendable {
                 remaining = []
             }
         }
-        return results.map { $0 ?? .failure(LedgerWriteError.unavailable("not processed")) }
     }
 
     /// Runs one attempt; throws `ProjectionFailure` to have the caller retry without that append.
@@ -106,7 +141,7 @@ final class BatchCommitter: Sendable {
                 let sealedSubjects = indices.compactMap { batch[$0].sealsPHI ? batch[$0].draft.subject : nil }
                 let (locked, shredded) = try await ChainHead.lock(
                     chain: settings.chain, shreddedAmong: sealedSubjects, on: connection, logger: logger)
-                var outcome = Outcome()
+                var outcome = Outcome(head: locked)
                 let live = indices.filter { index in
                     guard batch[index].sealsPHI, let subject = batch[index].draft.subject else { return true }
                     return !shredded.contains(subject)
@@ -117,12 +152,15 @@ final class BatchCommitter: Sendable {
                 // before its projection runs.
                 let (head, signedBatch) = await chainAndSign(batch, indices: live, after: locked, policy: policy)
                 if !signedBatch.isEmpty {
-                    try await insert(signedBatch.map(\.signed), advancing: head, on: connection)
+                    let statement = try BatchStatement.make(
+                        chain: settings.chain, from: locked, to: head, entries: signedBatch.map(\.signed), sealedSubjects: [],
+                        checkpoint: nil)
+                    try await connection.run(statement, logger: logger)
                 }
+                outcome.head = head
                 var shared = SharedRun()
                 for (index, signed) in signedBatch {
-                    let context = AppendContext(
-                        seq: signed.entry.seq, entryID: signed.entry.id, entryHash: signed.entryHash, recordedAt: signed.entry.recordedAt)
+                    let context = AppendContext(signed)
                     switch batch[index].projection {
                     case .custom(let update)?:
                         try await shared.flush(on: connection, logger: logger)
@@ -142,8 +180,7 @@ final class BatchCommitter: Sendable {
                     case nil:
                         break
                     }
-                    outcome.receipts[index] = AppendReceipt(
-                        seq: context.seq, entryID: context.entryID, entryHash: context.entryHash, recordedAt: context.recordedAt)
+                    outcome.receipts[index] = AppendReceipt(context)
                 }
                 try await shared.flush(on: connection, logger: logger)
                 guard !outcome.receipts.isEmpty else { return outcome }
@@ -167,29 +204,6 @@ final class BatchCommitter: Sendable {
             policyVersion: policy, requestID: draft.requestID, outcome: draft.outcome, payload: pending.payload)
     }
 
-    /// Inserts entries and moves the head past them with one statement (`unnest` over arrays), whatever the
-    /// batch size: one round trip instead of one per entry.
-    private func insert(_ entries: [SignedEntry], advancing head: ChainHead, on connection: PostgresConnection) async throws {
-        try await connection.query(
-            """
-            WITH advanced AS (
-                UPDATE ledger_heads SET seq = \(head.seq), head_hash = \(ByteBuffer(bytes: head.hash)),
-                    frontier = \(ByteBuffer(bytes: head.tree.serialized)), updated_at = now()
-                WHERE chain_id = \(settings.chain)
-            )
-            INSERT INTO ledger_entries
-                (chain_id, seq, entry_hash, prev_hash, canonical, key_id, signature, recorded_at, action, actor_id, subject_id)
-            SELECT \(settings.chain), seq, entry_hash, prev_hash, canonical, key_id, signature, recorded_at, action,
-                   NULLIF(actor_id, ''), NULLIF(subject_id, '')
-            FROM unnest(\(entries.map(\.entry.seq))::bigint[], \(entries.map { ByteBuffer(bytes: $0.entryHash) })::bytea[],
-                        \(entries.map { ByteBuffer(bytes: $0.entry.prev) })::bytea[], \(entries.map { ByteBuffer(bytes: $0.canonicalBytes) })::bytea[],
-                        \(entries.map(\.keyID))::text[], \(entries.map { ByteBuffer(bytes: $0.signature) })::bytea[],
-                        \(entries.map(\.entry.recordedAt.date))::timestamptz[], \(entries.map(\.entry.action))::text[],
-                        \(entries.map { $0.entry.actor?.userID ?? "" })::text[], \(entries.map { $0.entry.subject ?? "" })::text[])
-                AS e(seq, entry_hash, prev_hash, canonical, key_id, signature, recorded_at, action, actor_id, subject_id)
-            """, logger: logger)
-    }
-
     // MARK: Checkpoints
 
     private func insertCheckpoint(_ head: ChainHead, on connection: PostgresConnection) async throws -> String {
@@ -205,8 +219,8 @@ final class BatchCommitter: Sendable {
         return note
     }
 
-    private func recordWitness(_ note: (size: Int64, text: String)) {
-        lastCheckpoint.withLock { $0 = (note.size, .now) }
+    func recordWitness(_ note: (size: Int64, text: String)) {
+        lastCheckpoint.withLock { $0 = (max($0.size, note.size), .now) }
         do {
             try witness.append(chain: settings.chain, treeSize: note.size, note: note.text)
         } catch {
@@ -244,8 +258,9 @@ final class BatchCommitter: Sendable {
     func createChainIfEmpty(_ draft: EntryDraft) async throws -> Bool {
         guard case .clear(let payload) = draft.payload else { return false }
         let note: (Int64, String)? = try await client.withTransaction(logger: logger) { [self] connection in
-            var head = try await ChainHead.lock(chain: settings.chain, on: connection, logger: logger)
-            guard head.seq == 0 else { return nil }
+            let empty = try await ChainHead.lock(chain: settings.chain, on: connection, logger: logger)
+            guard empty.seq == 0 else { return nil }
+            var head = empty
             let entry = LedgerEntry(
                 chain: settings.chain, seq: 1, prev: genesisPrevHash, id: draft.id, recordedAt: .now(), actor: nil,
                 action: draft.action, resource: draft.resource, payload: .clear(payload))
@@ -253,7 +268,10 @@ final class BatchCommitter: Sendable {
             head.seq = 1
             head.hash = signed.entryHash
             head.tree.append(leafHash: EntryHash.merkleLeaf(entryHash: signed.entryHash))
-            try await insert([signed], advancing: head, on: connection)
+            try await connection.run(
+                try BatchStatement.make(
+                    chain: settings.chain, from: empty, to: head, entries: [signed], sealedSubjects: [], checkpoint: nil),
+                logger: logger)
             return (1, try await insertCheckpoint(head, on: connection))
         }
         if let note { recordWitness(note) }

@@ -31,6 +31,13 @@ struct AppendContext: Sendable {
     let entryID: String
     let entryHash: [UInt8]
     let recordedAt: LedgerTimestamp
+
+    init(_ signed: SignedEntry) {
+        seq = signed.entry.seq
+        entryID = signed.entry.id
+        entryHash = signed.entryHash
+        recordedAt = signed.entry.recordedAt
+    }
 }
 
 /// Updates the queryable tables for one entry, inside the entry's transaction. Throwing fails this append
@@ -44,6 +51,13 @@ struct AppendReceipt: Sendable, Equatable {
     let entryID: String
     let entryHash: [UInt8]
     let recordedAt: LedgerTimestamp
+
+    init(_ context: AppendContext) {
+        seq = context.seq
+        entryID = context.entryID
+        entryHash = context.entryHash
+        recordedAt = context.recordedAt
+    }
 }
 
 /// Why an append failed.

@@ -19,6 +19,12 @@ final class LedgerWriter: Service, Sendable {
             if case .sealed = payload { return true }
             return false
         }
+
+        /// True when the projection, if any, can be part of the batch's one statement.
+        var isBatchable: Bool {
+            if case .custom? = projection { return false }
+            return true
+        }
     }
 
     let settings: LedgerWriterSettings
@@ -88,15 +94,22 @@ final class LedgerWriter: Service, Sendable {
         }
     }
 
-    /// Commits batches until shutdown, then finishes what is queued before stopping. `prepareChain()` must have
-    /// run first (the application does it before it starts serving).
+    /// Commits batches until graceful shutdown or cancellation, then finishes what is queued before stopping.
+    /// `prepareChain()` must have run first (the application does it before it starts serving).
     func run() async throws {
         try await withGracefulShutdownHandler {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { [self] in
-                    for await _ in queue.wakeups {
-                        await drain()
+                    await withTaskCancellationHandler {
+                        for await _ in queue.wakeups {
+                            await drain()
+                        }
+                    } onCancel: {
+                        queue.close()
                     }
+                    // Closed or cancelled: nothing new is accepted, and what was queued before is still committed (in
+                    // a task of its own, which the cancellation does not reach).
+                    await Task { await drain() }.value
                 }
                 group.addTask { [self] in
                     // Time-based checkpoints; cancelled when the queue closes.
@@ -150,3 +163,4 @@ final class LedgerWriter: Service, Sendable {
         }
     }
 }
+

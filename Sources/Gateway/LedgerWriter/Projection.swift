@@ -6,7 +6,7 @@ enum Projection: Sendable {
     /// Any statements, run for this append alone.
     case custom(ProjectionUpdate)
     /// One row for a statement that the writer runs for many appends at once: neighbouring appends with the same
-    /// projector share one statement (and one round trip) per batch.
+    /// projector share one statement, which the writer sends together with the entries in a single round trip.
     case batched(BatchedRow)
 }
 
@@ -14,27 +14,38 @@ enum Projection: Sendable {
 struct BatchedRow: Sendable {
     /// The projector's identity: rows with the same group may share a statement.
     let group: String
-    /// The row's identity in its table: two rows with the same key never share a statement, since one statement
-    /// (an upsert, say) cannot touch the same row twice.
+    /// The row the projection touches, named across all tables (`patients/<id>`, say): two appends with the same
+    /// key never share a statement, since one statement cannot see its own changes to a row.
     let conflictKey: String
     fileprivate let value: any Sendable
-    fileprivate let execute: @Sendable ([BatchedRow], [AppendContext], PostgresConnection, Logger) async throws -> Void
+    fileprivate let write: @Sendable ([BatchedRow], [AppendContext], inout StatementBuilder) throws -> Void
 
-    /// Runs the projector's statement for `rows` (all of this row's group), in order.
-    static func run(_ rows: [BatchedRow], contexts: [AppendContext], on connection: PostgresConnection, logger: Logger) async throws {
+    /// Appends the projector's statement for `rows` (all of this row's group, in order) to `statement`.
+    static func write(_ rows: [BatchedRow], contexts: [AppendContext], into statement: inout StatementBuilder) throws {
         guard let first = rows.first else { return }
-        try await first.execute(rows, contexts, connection, logger)
+        try first.write(rows, contexts, &statement)
+    }
+
+    /// Runs the projector's statement for `rows` on its own.
+    static func run(_ rows: [BatchedRow], contexts: [AppendContext], on connection: PostgresConnection, logger: Logger) async throws {
+        var statement = StatementBuilder()
+        try write(rows, contexts: contexts, into: &statement)
+        guard !statement.sql.isEmpty else { return }
+        try await connection.run(statement.query, logger: logger)
     }
 }
 
 /// A statement that projects many appends at once, typically `INSERT ... SELECT ... FROM unnest($1, $2, ...)`.
-/// If the statement fails, the writer re-runs each of its rows alone to find the one at fault, so a bad row
-/// still fails only its own append.
+/// The writer may run it alone or as a part of a larger statement (a data-modifying `WITH` clause), so it must be
+/// one data-modifying statement without a trailing semicolon. If it fails, the writer re-runs each of its rows
+/// alone to find the one at fault, so a bad row still fails only its own append.
 struct BatchProjector<Row: Sendable>: Sendable {
     let group: String
-    let statement: @Sendable ([Row], [AppendContext], PostgresConnection, Logger) async throws -> Void
+    let statement: @Sendable ([Row], [AppendContext], inout StatementBuilder) throws -> Void
 
-    init(group: String, statement: @escaping @Sendable ([Row], [AppendContext], PostgresConnection, Logger) async throws -> Void) {
+    /// - Parameter statement: appends the statement for the given rows and their appends' contexts, binding every
+    ///   value with `StatementBuilder.bind`.
+    init(group: String, statement: @escaping @Sendable ([Row], [AppendContext], inout StatementBuilder) throws -> Void) {
         self.group = group
         self.statement = statement
     }
@@ -42,9 +53,9 @@ struct BatchProjector<Row: Sendable>: Sendable {
     /// The projection of one append.
     func project(_ row: Row, conflictKey: String) -> Projection {
         let statement = self.statement
-        return .batched(BatchedRow(group: group, conflictKey: conflictKey, value: row) { rows, contexts, connection, logger in
+        return .batched(BatchedRow(group: group, conflictKey: conflictKey, value: row) { rows, contexts, builder in
             // Every row of a group was made by this projector, so the cast cannot fail.
-            try await statement(rows.map { $0.value as! Row }, contexts, connection, logger)
+            try statement(rows.map { $0.value as! Row }, contexts, &builder)
         })
     }
 }

@@ -22,4 +22,16 @@ enum PostgresErrorText {
         default: return "database error \(error.code)"
         }
     }
+
+    /// The SQLSTATE the server reported, or nil when the error did not come from the server (a lost connection,
+    /// say), in which case whether a statement took effect is unknown.
+    static func sqlState(of error: any Error) -> String? {
+        if let transactionError = error as? PostgresTransactionError {
+            guard let cause = transactionError.closureError ?? transactionError.commitError ?? transactionError.beginError else {
+                return nil
+            }
+            return sqlState(of: cause)
+        }
+        return (error as? PSQLError)?.serverInfo?[.sqlState]
+    }
 }

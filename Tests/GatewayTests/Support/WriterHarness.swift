@@ -33,13 +33,7 @@ struct WriterHarness: Sendable {
         let harness = WriterHarness(
             writer: writer, client: client, reader: LedgerReader(client: client, chain: settings.chain, logger: logger),
             signingKey: signingKey, kek: kek, settings: settings)
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
-            try await writer.prepareChain()
-            group.addTask { try await writer.run() }
-            defer { group.cancelAll() }
-            return try await body(harness)
-        }
+        return try await withRunning(client, writer) { try await body(harness) }
     }
 
     /// Appends one entry per value concurrently, each with `projection(value)`; reports which succeeded.
@@ -109,21 +103,17 @@ func draft(_ action: String = "test.write", subject: String? = nil, payload: Dra
 }
 
 /// Batched inserts into `test_projection`: one statement for many appends.
-let batchedInsert = BatchProjector<String>(group: "test_projection.insert") { values, contexts, connection, logger in
-    try await connection.query(
-        """
-        INSERT INTO test_projection (entry_id, seq, value)
-        SELECT * FROM unnest(\(contexts.map(\.entryID))::text[], \(contexts.map(\.seq))::bigint[], \(values)::text[])
-        """, logger: logger)
+let batchedInsert = BatchProjector<String>(group: "test_projection.insert") { values, contexts, sql in
+    let ids = try sql.bind(contexts.map(\.entryID)), seqs = try sql.bind(contexts.map(\.seq)), values = try sql.bind(values)
+    sql.append("INSERT INTO test_projection (entry_id, seq, value) SELECT * FROM unnest(\(ids)::text[], \(seqs)::bigint[], \(values)::text[])")
 }
 
 /// Batched upserts into `test_counter`, counting versions per id.
-let batchedUpsert = BatchProjector<(id: String, value: String)>(group: "test_counter.upsert") { rows, contexts, connection, logger in
-    try await connection.query(
-        """
+let batchedUpsert = BatchProjector<(id: String, value: String)>(group: "test_counter.upsert") { rows, contexts, sql in
+    let ids = try sql.bind(rows.map(\.id)), values = try sql.bind(rows.map(\.value)), seqs = try sql.bind(contexts.map(\.seq))
+    sql.append("""
         INSERT INTO test_counter (id, value, version, seq)
-        SELECT id, value, 1, seq FROM unnest(\(rows.map(\.id))::text[], \(rows.map(\.value))::text[], \(contexts.map(\.seq))::bigint[])
-            AS r(id, value, seq)
+        SELECT id, value, 1, seq FROM unnest(\(ids)::text[], \(values)::text[], \(seqs)::bigint[]) AS r(id, value, seq)
         ON CONFLICT (id) DO UPDATE SET value = EXCLUDED.value, version = test_counter.version + 1, seq = EXCLUDED.seq
-        """, logger: logger)
+        """)
 }

@@ -1,0 +1,73 @@
+import Ledger
+import NIOCore
+import PostgresNIO
+
+/// The statement that commits a batch chained on a head the writer expects, without first reading the head row:
+/// it advances the head from the head the batch was chained on (`ledger_advance_head`, which takes the head row
+/// lock and raises if the head has moved or a sealed subject has been shredded), inserts the entries, runs each
+/// projector once and stores a due checkpoint. Being one statement, it does all of it or none of it.
+enum BatchStatement {
+    /// SQLSTATEs raised by `ledger_advance_head`.
+    static let headMoved = "LH001"
+    static let subjectShredded = "LH002"
+
+    static func make(
+        chain: String, from base: ChainHead, to head: ChainHead, entries: [SignedEntry], sealedSubjects: [String],
+        projections: [(rows: [BatchedRow], contexts: [AppendContext])] = [], checkpoint: (rootHash: [UInt8], note: String)? = nil
+    ) throws -> PostgresQuery {
+        var sql = StatementBuilder()
+        let chainID = try sql.bind(chain)
+        sql.append("WITH ")
+        try appendEntries(entries, chainID: chainID, into: &sql)
+        for (index, projection) in projections.enumerated() {
+            sql.append(",\nprojection_\(index) AS (")
+            try BatchedRow.write(projection.rows, contexts: projection.contexts, into: &sql)
+            sql.append(")")
+        }
+        if let checkpoint {
+            let values = [
+                chainID, try sql.bind(head.seq), try sql.bind(ByteBuffer(bytes: checkpoint.rootHash)),
+                try sql.bind(ByteBuffer(bytes: head.hash)), try sql.bind(checkpoint.note),
+            ]
+            sql.append("""
+                ,
+                checkpoint AS (
+                    INSERT INTO ledger_checkpoints (chain_id, tree_size, root_hash, head_hash, note)
+                    VALUES (\(values.joined(separator: ", "))) ON CONFLICT (chain_id, tree_size) DO NOTHING)
+                """)
+        }
+        let arguments = [
+            chainID, try sql.bind(base.seq), try sql.bind(ByteBuffer(bytes: base.hash)), try sql.bind(head.seq),
+            try sql.bind(ByteBuffer(bytes: head.hash)), try sql.bind(ByteBuffer(bytes: head.tree.serialized)),
+            try sql.bind(sealedSubjects) + "::text[]",
+        ]
+        // The primary query runs first, so the head lock is taken (and the head checked) before the entries
+        // and projections in the WITH clauses are written.
+        sql.append("\nSELECT ledger_advance_head(\(arguments.joined(separator: ", ")))")
+        return sql.query
+    }
+
+    private static func appendEntries(_ entries: [SignedEntry], chainID: String, into sql: inout StatementBuilder) throws {
+        let columns = [
+            try sql.bind(entries.map(\.entry.seq)) + "::bigint[]",
+            try sql.bind(entries.map { ByteBuffer(bytes: $0.entryHash) }) + "::bytea[]",
+            try sql.bind(entries.map { ByteBuffer(bytes: $0.entry.prev) }) + "::bytea[]",
+            try sql.bind(entries.map { ByteBuffer(bytes: $0.canonicalBytes) }) + "::bytea[]",
+            try sql.bind(entries.map(\.keyID)) + "::text[]",
+            try sql.bind(entries.map { ByteBuffer(bytes: $0.signature) }) + "::bytea[]",
+            try sql.bind(entries.map(\.entry.recordedAt.date)) + "::timestamptz[]",
+            try sql.bind(entries.map(\.entry.action)) + "::text[]",
+            try sql.bind(entries.map { $0.entry.actor?.userID ?? "" }) + "::text[]",
+            try sql.bind(entries.map { $0.entry.subject ?? "" }) + "::text[]",
+        ]
+        sql.append("""
+            entries AS (
+                INSERT INTO ledger_entries
+                    (chain_id, seq, entry_hash, prev_hash, canonical, key_id, signature, recorded_at, action, actor_id, subject_id)
+                SELECT \(chainID), seq, entry_hash, prev_hash, canonical, key_id, signature, recorded_at, action,
+                       NULLIF(actor_id, ''), NULLIF(subject_id, '')
+                FROM unnest(\(columns.joined(separator: ", ")))
+                    AS e(seq, entry_hash, prev_hash, canonical, key_id, signature, recorded_at, action, actor_id, subject_id))
+            """)
+    }
+}

@@ -81,6 +81,7 @@ let package = Package(
             name: "Gateway",
             dependencies: [
                 "Ledger",
+                "CSodium",
                 "WebAuthn",
                 "GatewayAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -40,7 +40,9 @@ func buildApplication(
     let handlers = GatewayHandlers(
         readiness: ReadinessProbe(client: client, migrator: migrator, signingKeyLoaded: true, logger: logger),
         metrics: dependencies.metrics,
-        contract: try GatewayContract.document())
+        contract: try GatewayContract.document(),
+        enrolment: Enrolment(
+            client: client, writer: writer, hasher: PasswordHasher(cost: configuration.accounts.passwordHashCost), logger: logger))
     let router = try buildRouter(configuration: configuration, handlers: handlers, metrics: dependencies.metrics)
 
     var app = Application(
@@ -71,6 +73,7 @@ func buildRouter(
     router.middlewares.add(AllowListCORSMiddleware(allowedOrigins: configuration.server.corsAllowedOrigins))
     router.middlewares.add(ProblemMiddleware())
     router.middlewares.add(BodyLimitMiddleware(maxBytes: configuration.server.maxBodyBytes))
+    router.middlewares.add(RequestScopeMiddleware())
     // Compact JSON: pretty-printing costs bytes and time on every response.
     try handlers.registerHandlers(
         on: router, configuration: OpenAPIRuntime.Configuration(jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes]))

@@ -9,6 +9,7 @@ struct GatewayConfiguration: Sendable {
     var keys: KeySettings
     var logging: LoggingSettings
     var ledger: LedgerWriterSettings
+    var accounts: AccountSettings
 
     init(environment: EnvironmentReader) throws(ConfigurationError) {
         self.server = try ServerSettings(environment: environment)
@@ -16,15 +17,35 @@ struct GatewayConfiguration: Sendable {
         self.keys = KeySettings(environment: environment)
         self.logging = try LoggingSettings(environment: environment)
         self.ledger = try LedgerWriterSettings(environment: environment)
+        self.accounts = try AccountSettings(environment: environment)
     }
 
     init(server: ServerSettings, database: DatabaseSettings, keys: KeySettings, logging: LoggingSettings,
-         ledger: LedgerWriterSettings = LedgerWriterSettings()) {
+         ledger: LedgerWriterSettings = LedgerWriterSettings(), accounts: AccountSettings = AccountSettings()) {
         self.server = server
         self.database = database
         self.keys = keys
         self.logging = logging
         self.ledger = ledger
+        self.accounts = accounts
+    }
+}
+
+/// How passwords are hashed.
+struct AccountSettings: Sendable {
+    /// Argon2id cost (`PASSWORD_HASH_PASSES`, `PASSWORD_HASH_MEMORY_KIB`); never below OWASP's minimum.
+    var passwordHashCost: PasswordHasher.Cost
+
+    init(passwordHashCost: PasswordHasher.Cost = PasswordHasher.defaultCost) {
+        self.passwordHashCost = passwordHashCost
+    }
+
+    init(environment: EnvironmentReader) throws(ConfigurationError) {
+        let minimum = PasswordHasher.minimumCost, defaults = PasswordHasher.defaultCost
+        self.passwordHashCost = PasswordHasher.Cost(
+            passes: try environment.int("PASSWORD_HASH_PASSES", default: defaults.passes, range: minimum.passes...10),
+            memoryKiB: try environment.int(
+                "PASSWORD_HASH_MEMORY_KIB", default: defaults.memoryKiB, range: minimum.memoryKiB...(1024 * 1024)))
     }
 }
 

@@ -14,7 +14,7 @@ struct Problem: Codable, Equatable, Sendable {
 
     func response() -> Response {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let body = (try? encoder.encode(self)) ?? Data(#"{"status":500,"title":"Internal Server Error"}"#.utf8)
         var headers = HTTPFields()
         headers[.contentType] = "application/problem+json"

@@ -9,6 +9,7 @@ struct GatewayHandlers: APIProtocol {
     let readiness: ReadinessProbe
     let metrics: PrometheusCollectorRegistry
     let contract: Data
+    let enrolment: Enrolment
 
     func getLiveness(_ input: Operations.GetLiveness.Input) async throws -> Operations.GetLiveness.Output {
         .ok(.init(body: .json(.init(status: .ok))))

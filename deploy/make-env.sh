@@ -10,10 +10,12 @@ fi
 secret() { head -c 24 /dev/urandom | base64 | tr -d '/+='; }
 umask 077
 signing=$(openssl genpkey -algorithm ed25519 | sed -n 2p)
+token=$(openssl genpkey -algorithm ed25519 | sed -n 2p)
 kek=$(head -c 32 /dev/urandom | base64)
 sed -e "s/CHANGE_ME_superuser/$(secret)/" \
     -e "s/CHANGE_ME_owner/$(secret)/g" \
     -e "s/CHANGE_ME_app/$(secret)/g" \
     -e "s|CHANGE_ME_signing_key|$signing|" \
+    -e "s|CHANGE_ME_token_key|$token|" \
     -e "s|CHANGE_ME_kek|$kek|" gateway.env.example > gateway.env
 echo "Wrote deploy/gateway.env (mode 0600). Keep a copy of LEDGER_SIGNING_KEY and LEDGER_KEK somewhere safe."

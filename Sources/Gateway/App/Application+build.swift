@@ -13,10 +13,13 @@ import Prometheus
 struct ApplicationDependencies: Sendable {
     var logger: Logger
     var metrics: PrometheusCollectorRegistry
+    /// The time sessions are judged by; tests move it forward to reach timeouts.
+    var clock: @Sendable () -> Date
 
-    init(logger: Logger, metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+    init(logger: Logger, metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), clock: @escaping @Sendable () -> Date = { Date() }) {
         self.logger = logger
         self.metrics = metrics
+        self.clock = clock
     }
 }
 
@@ -37,12 +40,28 @@ func buildApplication(
     let writer = LedgerWriter(
         settings: configuration.ledger, client: client, signingKey: signingKey, kek: kek, policyVersion: { nil }, logger: logger)
 
+    let tokenKey = try KeyLoader.tokenSigningKey(configuration.keys)
+    let accounts = configuration.accounts
+    let hasher = PasswordHasher(cost: accounts.passwordHashCost)
+    let publishedKeys = [tokenKey.keyID: tokenKey.publicKey]
+    let sessions = SessionServices(
+        signIn: SignIn(
+            client: client, writer: writer, hasher: hasher, tokens: AccessTokenSigner(key: tokenKey), settings: accounts,
+            clock: dependencies.clock, logger: logger,
+            decoyHash: try await hasher.hash(UUID().uuidString)),
+        authenticator: Authenticator(
+            client: client,
+            verifier: AccessTokenVerifier(keys: publishedKeys, issuer: accounts.tokenIssuer, audience: accounts.tokenAudience),
+            settings: accounts, clock: dependencies.clock, logger: logger),
+        directory: AccountDirectory(client: client, logger: logger),
+        publishedKeys: publishedKeys)
+
     let handlers = GatewayHandlers(
         readiness: ReadinessProbe(client: client, migrator: migrator, signingKeyLoaded: true, logger: logger),
         metrics: dependencies.metrics,
         contract: try GatewayContract.document(),
-        enrolment: Enrolment(
-            client: client, writer: writer, hasher: PasswordHasher(cost: configuration.accounts.passwordHashCost), logger: logger))
+        enrolment: Enrolment(client: client, writer: writer, hasher: hasher, logger: logger),
+        sessions: sessions)
     let router = try buildRouter(configuration: configuration, handlers: handlers, metrics: dependencies.metrics)
 
     var app = Application(

@@ -9,6 +9,8 @@ struct RequestScope: Sendable {
     let requestID: String
     /// The peer's IP address, without port; nil when not known (in-process tests).
     let clientAddress: String?
+    /// The `Authorization` header, for the handlers that require a signed-in caller. Never logged.
+    let authorization: String?
     let logger: Logger
 
     @TaskLocal static var current: RequestScope?
@@ -19,7 +21,9 @@ struct RequestScopeMiddleware: RouterMiddleware {
     typealias Context = GatewayRequestContext
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let scope = RequestScope(requestID: context.requestID, clientAddress: context.clientAddress, logger: context.logger)
+        let scope = RequestScope(
+            requestID: context.requestID, clientAddress: context.clientAddress, authorization: request.headers[.authorization],
+            logger: context.logger)
         return try await RequestScope.$current.withValue(scope) {
             try await next(request, context)
         }

@@ -5,8 +5,8 @@ import Ledger
 struct KeygenCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keygen",
-        abstract: "Create the ledger signing key and key-encryption key files if they do not exist (mode 0600).",
-        discussion: "Paths come from LEDGER_SIGNING_KEY_FILE and LEDGER_KEK_FILE. Existing files are kept.")
+        abstract: "Create the ledger signing key, key-encryption key and token signing key files if missing (mode 0600).",
+        discussion: "Paths come from LEDGER_SIGNING_KEY_FILE, LEDGER_KEK_FILE and TOKEN_SIGNING_KEY_FILE. Existing files are kept.")
 
     func run() throws {
         let settings = KeySettings(environment: .processEnvironment())
@@ -18,6 +18,10 @@ struct KeygenCommand: ParsableCommand {
             KeyEncryptionKey.generate().base64Text()
         }
         report(kek, what: "key-encryption key", path: settings.kekFile)
+        let token = try KeyFileWriter.createIfMissing(settings.tokenKeyFile) {
+            PKCS8Ed25519.pem(for: Ed25519SigningKey.generate())
+        }
+        report(token, what: "access-token signing key", path: settings.tokenKeyFile)
         let key = try KeyLoader.signingKey(settings)
         print("ledger signing key id: \(key.keyID)")
     }

@@ -31,21 +31,43 @@ struct GatewayConfiguration: Sendable {
     }
 }
 
-/// How passwords are hashed.
+/// How passwords are hashed and how long sessions and their tokens live.
 struct AccountSettings: Sendable {
     /// Argon2id cost (`PASSWORD_HASH_PASSES`, `PASSWORD_HASH_MEMORY_KIB`); never below OWASP's minimum.
     var passwordHashCost: PasswordHasher.Cost
+    /// The access tokens' `iss` (`TOKEN_ISSUER`) and `aud` (`TOKEN_AUDIENCE`).
+    var tokenIssuer: String
+    var tokenAudience: String
+    /// How long an access token is valid (`ACCESS_TOKEN_TTL_SECONDS`).
+    var accessTokenLifetime: Int
+    /// A session unused for this long ends (`SESSION_IDLE_TIMEOUT_SECONDS`)...
+    var sessionIdleTimeout: Int
+    /// ...and any session ends this long after sign-in (`SESSION_MAX_LIFETIME_SECONDS`).
+    var sessionMaxLifetime: Int
 
-    init(passwordHashCost: PasswordHasher.Cost = PasswordHasher.defaultCost) {
+    init(passwordHashCost: PasswordHasher.Cost = PasswordHasher.defaultCost, tokenIssuer: String = "phi-ledger-gateway",
+         tokenAudience: String = "phi-ledger-api", accessTokenLifetime: Int = 300, sessionIdleTimeout: Int = 900,
+         sessionMaxLifetime: Int = 12 * 3600) {
         self.passwordHashCost = passwordHashCost
+        self.tokenIssuer = tokenIssuer
+        self.tokenAudience = tokenAudience
+        self.accessTokenLifetime = accessTokenLifetime
+        self.sessionIdleTimeout = sessionIdleTimeout
+        self.sessionMaxLifetime = sessionMaxLifetime
     }
 
     init(environment: EnvironmentReader) throws(ConfigurationError) {
         let minimum = PasswordHasher.minimumCost, defaults = PasswordHasher.defaultCost
-        self.passwordHashCost = PasswordHasher.Cost(
-            passes: try environment.int("PASSWORD_HASH_PASSES", default: defaults.passes, range: minimum.passes...10),
-            memoryKiB: try environment.int(
-                "PASSWORD_HASH_MEMORY_KIB", default: defaults.memoryKiB, range: minimum.memoryKiB...(1024 * 1024)))
+        self.init(
+            passwordHashCost: PasswordHasher.Cost(
+                passes: try environment.int("PASSWORD_HASH_PASSES", default: defaults.passes, range: minimum.passes...10),
+                memoryKiB: try environment.int(
+                    "PASSWORD_HASH_MEMORY_KIB", default: defaults.memoryKiB, range: minimum.memoryKiB...(1024 * 1024))),
+            tokenIssuer: environment.string("TOKEN_ISSUER") ?? "phi-ledger-gateway",
+            tokenAudience: environment.string("TOKEN_AUDIENCE") ?? "phi-ledger-api",
+            accessTokenLifetime: try environment.int("ACCESS_TOKEN_TTL_SECONDS", default: 300, range: 30...3600),
+            sessionIdleTimeout: try environment.int("SESSION_IDLE_TIMEOUT_SECONDS", default: 900, range: 60...86_400),
+            sessionMaxLifetime: try environment.int("SESSION_MAX_LIFETIME_SECONDS", default: 12 * 3600, range: 300...30 * 86_400))
     }
 }
 
@@ -134,18 +156,24 @@ struct DatabaseSettings: Sendable {
     }
 }
 
-/// Where the signing key and key-encryption key come from: inline values win over files.
+/// Where the ledger signing key, the key-encryption key and the access-token signing key come from: inline
+/// values win over files.
 struct KeySettings: Sendable {
     var signingKeyFile: String
     var signingKeyInline: String?
     var kekFile: String
     var kekInline: String?
+    var tokenKeyFile: String
+    var tokenKeyInline: String?
 
-    init(signingKeyFile: String, signingKeyInline: String? = nil, kekFile: String, kekInline: String? = nil) {
+    init(signingKeyFile: String, signingKeyInline: String? = nil, kekFile: String, kekInline: String? = nil,
+         tokenKeyFile: String = "/nonexistent", tokenKeyInline: String? = nil) {
         self.signingKeyFile = signingKeyFile
         self.signingKeyInline = signingKeyInline
         self.kekFile = kekFile
         self.kekInline = kekInline
+        self.tokenKeyFile = tokenKeyFile
+        self.tokenKeyInline = tokenKeyInline
     }
 
     init(environment: EnvironmentReader) {
@@ -153,6 +181,8 @@ struct KeySettings: Sendable {
         self.signingKeyInline = environment.string("LEDGER_SIGNING_KEY", secret: true)
         self.kekFile = environment.string("LEDGER_KEK_FILE") ?? ".data/keys/kek.b64"
         self.kekInline = environment.string("LEDGER_KEK", secret: true)
+        self.tokenKeyFile = environment.string("TOKEN_SIGNING_KEY_FILE") ?? ".data/keys/token-signing.pem"
+        self.tokenKeyInline = environment.string("TOKEN_SIGNING_KEY", secret: true)
     }
 }
 

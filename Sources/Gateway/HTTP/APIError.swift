@@ -8,6 +8,7 @@ struct APIError: HTTPResponseError, Equatable {
     private enum Code: String {
         case badRequest = "bad-request"
         case validation = "validation"
+        case unauthorized = "unauthorized"
         case notFound = "not-found"
         case methodNotAllowed = "method-not-allowed"
         case payloadTooLarge = "payload-too-large"
@@ -33,6 +34,10 @@ struct APIError: HTTPResponseError, Equatable {
     static func invalidField(_ field: String, _ detail: String) -> APIError {
         .init(.validation, .badRequest, detail: detail, field: field)
     }
+    /// Missing, invalid, expired or revoked credentials: one answer for all, so a probe learns nothing.
+    static let unauthorized = APIError(.unauthorized, .unauthorized, detail: "Sign in again.")
+    /// A failed sign-in: the same words whether the email, the password or the account was at fault.
+    static let invalidCredentials = APIError(.unauthorized, .unauthorized, detail: "The email or password is not right.")
     static let notFound = APIError(.notFound, .notFound, detail: nil)
     static let methodNotAllowed = APIError(.methodNotAllowed, .methodNotAllowed, detail: nil)
     static func payloadTooLarge(limit: Int?) -> APIError {
@@ -57,6 +62,15 @@ struct APIError: HTTPResponseError, Equatable {
     }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
-        problem(requestID: context.id).response()
+        response(requestID: context.id)
+    }
+
+    /// The problem response, with the `WWW-Authenticate` challenge a 401 must carry (RFC 9110).
+    func response(requestID: String) -> Response {
+        var response = problem(requestID: requestID).response()
+        if status == .unauthorized {
+            response.headers[.wwwAuthenticate] = #"Bearer realm="phi-ledger""#
+        }
+        return response
     }
 }

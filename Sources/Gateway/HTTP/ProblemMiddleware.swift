@@ -13,7 +13,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             if apiError.status.code >= 500 {
                 context.logger.error("request failed", metadata: ["error_type": "\(Self.typeName(of: error))"])
             }
-            return apiError.problem(requestID: context.id).response()
+            return apiError.response(requestID: context.id)
         }
     }
 

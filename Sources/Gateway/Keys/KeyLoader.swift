@@ -1,21 +1,37 @@
 import Foundation
 import Ledger
 
-/// Reads the ledger's signing key and key-encryption key from the environment or from 0600 files.
+/// Reads the ledger's signing key, the key-encryption key and the access-token key from the environment or from
+/// 0600 files.
 /// Every failure names the variable to fix; none repeats key material.
 enum KeyLoader {
     static func signingKey(_ settings: KeySettings) throws(ConfigurationError) -> Ed25519SigningKey {
-        if let inline = settings.signingKeyInline {
+        try ed25519(
+            inline: settings.signingKeyInline, file: settings.signingKeyFile,
+            inlineVariable: "LEDGER_SIGNING_KEY", fileVariable: "LEDGER_SIGNING_KEY_FILE")
+    }
+
+    /// The key access tokens are signed with: not the ledger's, so that neither can stand in for the other.
+    static func tokenSigningKey(_ settings: KeySettings) throws(ConfigurationError) -> Ed25519SigningKey {
+        try ed25519(
+            inline: settings.tokenKeyInline, file: settings.tokenKeyFile,
+            inlineVariable: "TOKEN_SIGNING_KEY", fileVariable: "TOKEN_SIGNING_KEY_FILE")
+    }
+
+    private static func ed25519(
+        inline: String?, file: String, inlineVariable: String, fileVariable: String
+    ) throws(ConfigurationError) -> Ed25519SigningKey {
+        if let inline {
             // One-line environments (docker env files) carry the PEM body alone; wrap it back into PEM.
             let pem = inline.hasPrefix("-----BEGIN")
                 ? inline : "-----BEGIN PRIVATE KEY-----\n\(inline)\n-----END PRIVATE KEY-----\n"
             do { return try PKCS8Ed25519.signingKey(fromPEM: pem) } catch {
-                throw .invalid("LEDGER_SIGNING_KEY", "is not an Ed25519 private key in PKCS#8 PEM form (or its one-line base64 body) (\(error))")
+                throw .invalid(inlineVariable, "is not an Ed25519 private key in PKCS#8 PEM form (or its one-line base64 body) (\(error))")
             }
         }
-        let text = try readSecretFile(settings.signingKeyFile, variable: "LEDGER_SIGNING_KEY_FILE")
+        let text = try readSecretFile(file, variable: fileVariable)
         do { return try PKCS8Ed25519.signingKey(fromPEM: text) } catch {
-            throw .invalid("LEDGER_SIGNING_KEY_FILE", "\(settings.signingKeyFile) does not hold an Ed25519 PKCS#8 PEM key (\(error))")
+            throw .invalid(fileVariable, "\(file) does not hold an Ed25519 PKCS#8 PEM key (\(error))")
         }
     }
 

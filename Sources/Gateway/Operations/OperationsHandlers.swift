@@ -10,6 +10,7 @@ struct GatewayHandlers: APIProtocol {
     let metrics: PrometheusCollectorRegistry
     let contract: Data
     let enrolment: Enrolment
+    let sessions: SessionServices
 
     func getLiveness(_ input: Operations.GetLiveness.Input) async throws -> Operations.GetLiveness.Output {
         .ok(.init(body: .json(.init(status: .ok))))

@@ -14,10 +14,12 @@ enum TestGateway {
             database: DatabaseSettings(url: database.appURL, ownerURL: database.ownerURL, poolSize: 4),
             keys: KeySettings(
                 signingKeyFile: "/nonexistent", signingKeyInline: PKCS8Ed25519.pem(for: .generate()),
-                kekFile: "/nonexistent", kekInline: KeyEncryptionKey.generate().base64Text()),
+                kekFile: "/nonexistent", kekInline: KeyEncryptionKey.generate().base64Text(),
+                tokenKeyInline: PKCS8Ed25519.pem(for: .generate())),
             logging: LoggingSettings(level: .info, format: .json),
             // Never the default .data/witness path: a test must not write into a developer's real witness file.
-            ledger: WriterHarness.settings())
+            ledger: WriterHarness.settings(),
+            accounts: AccountSettings(passwordHashCost: PasswordHasher.minimumCost))
     }
 
     /// Runs `test` against the router of an application built exactly as `gateway serve` builds it.
@@ -26,12 +28,14 @@ enum TestGateway {
         framework: TestingSetup = .router,
         configure: (inout GatewayConfiguration) -> Void = { _ in },
         sink: CapturingLogSink = CapturingLogSink(),
+        clock: @escaping @Sendable () -> Date = { Date() },
         _ test: @escaping @Sendable (any TestClientProtocol) async throws -> Void
     ) async throws {
         var configuration = configuration(database: database)
         configure(&configuration)
         let logger = Logger.gateway(configuration.logging, sink: sink)
-        let app = try await buildApplication(configuration: configuration, dependencies: ApplicationDependencies(logger: logger))
+        let app = try await buildApplication(
+            configuration: configuration, dependencies: ApplicationDependencies(logger: logger, clock: clock))
         try await app.test(framework, test)
     }
 }

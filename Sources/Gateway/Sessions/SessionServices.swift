@@ -1,0 +1,10 @@
+import Ledger
+
+/// What the session endpoints work with, built once per application.
+struct SessionServices: Sendable {
+    let signIn: SignIn
+    let authenticator: Authenticator
+    let directory: AccountDirectory
+    /// The keys access tokens may be signed with, by `kid`, as published at `/.well-known/jwks.json`.
+    let publishedKeys: [String: Ed25519PublicKey]
+}

@@ -190,4 +190,69 @@ struct SignInTests {
             }
         }
     }
+
+    private func refresh(_ client: some TestClientProtocol, _ token: String) async throws -> (HTTPResponse.Status, [String: Any]) {
+        let body = try JSONSerialization.data(withJSONObject: ["refreshToken": token])
+        return try await client.execute(
+            uri: "/v1/auth/refresh", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(bytes: body)
+        ) { response in (response.status, try json(response)) }
+    }
+
+    @Test("a refresh token rotates; presenting a used one again ends the whole session and is in the ledger")
+    func refreshRotationAndReuse() async throws {
+        let signingKey = Ed25519SigningKey.generate()
+        try await TestPostgres.withDatabase { database in
+            try await database.migrate()
+            try await enrolledAdmin(database, signingKey: signingKey)
+            try await TestGateway.withApp(database: database, configure: configure(signingKey)) { client in
+                let (_, first) = try await login(client, email: email, password: password)
+                let firstRefresh = try #require(first["refreshToken"] as? String)
+                let (status, second) = try await refresh(client, firstRefresh)
+                #expect(status == .ok)
+                let secondRefresh = try #require(second["refreshToken"] as? String)
+                let secondAccess = try #require(second["accessToken"] as? String)
+                #expect(secondRefresh != firstRefresh)
+                #expect(second["sessionId"] as? String == first["sessionId"] as? String)
+                #expect(try await me(client, token: secondAccess).0 == .ok)
+
+                // The first token again: someone holds a copy. The whole family dies, the newest token included.
+                #expect(try await refresh(client, firstRefresh).0 == .unauthorized)
+                #expect(try await refresh(client, secondRefresh).0 == .unauthorized)
+                #expect(try await me(client, token: secondAccess).0 == .unauthorized)
+                #expect(try await refresh(client, InviteToken.generate().text).0 == .unauthorized)
+            }
+            try await WriterHarness.with(database, signingKey: signingKey) { harness in
+                let actions = try await harness.verifiedChain().map(\.entry.action)
+                #expect(actions.filter { $0 == "auth.refresh.reuse" }.count == 1)
+            }
+        }
+    }
+
+    @Test("logout ends the session at once: its access and refresh tokens stop working; recorded as auth.logout")
+    func logout() async throws {
+        let signingKey = Ed25519SigningKey.generate()
+        try await TestPostgres.withDatabase { database in
+            try await database.migrate()
+            try await enrolledAdmin(database, signingKey: signingKey)
+            try await TestGateway.withApp(database: database, configure: configure(signingKey)) { client in
+                let (_, tokens) = try await login(client, email: email, password: password)
+                let access = try #require(tokens["accessToken"] as? String)
+                let refreshToken = try #require(tokens["refreshToken"] as? String)
+                try await client.execute(uri: "/v1/auth/logout", method: .post, headers: [.authorization: "Bearer \(access)"]) { response in
+                    #expect(response.status == .noContent)
+                }
+                #expect(try await me(client, token: access).0 == .unauthorized)
+                #expect(try await refresh(client, refreshToken).0 == .unauthorized)
+                try await client.execute(uri: "/v1/auth/logout", method: .post, headers: [.authorization: "Bearer \(access)"]) { response in
+                    #expect(response.status == .unauthorized)
+                }
+            }
+            try await WriterHarness.with(database, signingKey: signingKey) { harness in
+                let entries = try await harness.verifiedChain()
+                let logouts = entries.filter { $0.entry.action == "auth.logout" }
+                #expect(logouts.count == 1)
+                #expect(logouts.first?.entry.resource?.type == "session")
+            }
+        }
+    }
 }

@@ -49,6 +49,9 @@ func buildApplication(
             client: client, writer: writer, hasher: hasher, tokens: AccessTokenSigner(key: tokenKey), settings: accounts,
             clock: dependencies.clock, logger: logger,
             decoyHash: try await hasher.hash(UUID().uuidString)),
+        renewal: SessionRenewal(
+            client: client, writer: writer, tokens: AccessTokenSigner(key: tokenKey), settings: accounts, clock: dependencies.clock,
+            logger: logger),
         authenticator: Authenticator(
             client: client,
             verifier: AccessTokenVerifier(keys: publishedKeys, issuer: accounts.tokenIssuer, audience: accounts.tokenAudience),

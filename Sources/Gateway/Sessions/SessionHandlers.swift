@@ -22,6 +22,27 @@ extension GatewayHandlers {
         }
     }
 
+    func refresh(_ input: Operations.Refresh.Input) async throws -> Operations.Refresh.Output {
+        guard case .json(let body) = input.body else { throw APIError.unsupportedMediaType }
+        let scope = RequestScope.current
+        do {
+            let session = try await sessions.renewal.refresh(
+                body.refreshToken, requestID: scope?.requestID, clientAddress: scope?.clientAddress)
+            return .ok(.init(body: .json(.init(
+                accessToken: session.accessToken, tokenType: .bearer, expiresIn: session.accessTokenLifetime,
+                refreshToken: session.refreshToken, sessionId: session.sessionID.uuidString.lowercased()))))
+        } catch SessionRenewal.Refusal.invalidRefreshToken {
+            throw APIError.unauthorized
+        }
+    }
+
+    func logout(_ input: Operations.Logout.Input) async throws -> Operations.Logout.Output {
+        let scope = RequestScope.current
+        let principal = try await sessions.authenticator.authenticate(authorization: scope?.authorization)
+        try await sessions.renewal.logout(principal, requestID: scope?.requestID, clientAddress: scope?.clientAddress)
+        return .noContent(.init())
+    }
+
     func getMe(_ input: Operations.GetMe.Input) async throws -> Operations.GetMe.Output {
         let principal = try await sessions.authenticator.authenticate(authorization: RequestScope.current?.authorization)
         guard let account = try await sessions.directory.account(principal.userID) else { throw APIError.unauthorized }

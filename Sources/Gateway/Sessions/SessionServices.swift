@@ -3,6 +3,7 @@ import Ledger
 /// What the session endpoints work with, built once per application.
 struct SessionServices: Sendable {
     let signIn: SignIn
+    let renewal: SessionRenewal
     let authenticator: Authenticator
     let directory: AccountDirectory
     /// The keys access tokens may be signed with, by `kid`, as published at `/.well-known/jwks.json`.

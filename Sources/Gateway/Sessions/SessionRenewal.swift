@@ -1,0 +1,113 @@
+import Foundation
+import Ledger
+import Logging
+import NIOCore
+import PostgresNIO
+
+/// Refresh-token rotation and logout. Each refresh token works once: using it returns a new one, and presenting
+/// a used one again means it was copied, so the whole session (every token descended from the same sign-in) is
+/// revoked and the reuse is recorded in the ledger (`auth.refresh.reuse`).
+struct SessionRenewal: Sendable {
+    let client: PostgresClient
+    let writer: LedgerWriter
+    let tokens: AccessTokenSigner
+    let settings: AccountSettings
+    let clock: @Sendable () -> Date
+    let logger: Logger
+
+    enum Refusal: Error, Equatable {
+        /// Unknown, used, or its session has ended: one answer for all.
+        case invalidRefreshToken
+    }
+
+    private struct Found {
+        let sessionID: UUID
+        let userID: UUID
+        let roles: [String]
+        let authTime: Date
+        let methods: [String]
+        let used: Bool
+        let live: Bool
+    }
+
+    /// Exchanges a refresh token for a new access token and a new refresh token.
+    func refresh(_ presented: String, requestID: String?, clientAddress: String?) async throws -> IssuedSession {
+        let hash = InviteToken.hash(of: presented)
+        let now = clock()
+        guard let found = try await find(hash, now: now) else { throw Refusal.invalidRefreshToken }
+        if found.used {
+            try await revoke(found.sessionID, userID: found.userID, roles: found.roles, reason: "refresh token reused",
+                             action: "auth.refresh.reuse", outcome: .failure, requestID: requestID, clientAddress: clientAddress)
+            throw Refusal.invalidRefreshToken
+        }
+        guard found.live else { throw Refusal.invalidRefreshToken }
+        let next = InviteToken.generate()
+        let rotated = try await client.withTransaction(logger: logger) { [logger] connection in
+            // Claimed with a condition, so of two requests racing with one token only one rotates it.
+            let claimed = try await connection.query(
+                "UPDATE refresh_tokens SET used_at = \(now) WHERE token_hash = \(ByteBuffer(bytes: hash)) AND used_at IS NULL RETURNING session_id",
+                logger: logger)
+            guard try await claimed.collect().count == 1 else { return false }
+            try await connection.query(
+                "INSERT INTO refresh_tokens (token_hash, session_id, created_at) VALUES (\(ByteBuffer(bytes: next.hash)), \(found.sessionID), \(now))",
+                logger: logger)
+            try await connection.query("UPDATE sessions SET last_seen_at = \(now) WHERE id = \(found.sessionID)", logger: logger)
+            return true
+        }
+        guard rotated else {
+            try await revoke(found.sessionID, userID: found.userID, roles: found.roles, reason: "refresh token reused",
+                             action: "auth.refresh.reuse", outcome: .failure, requestID: requestID, clientAddress: clientAddress)
+            throw Refusal.invalidRefreshToken
+        }
+        let issuedAt = Int64(now.timeIntervalSince1970)
+        let accessToken = try tokens.sign(AccessClaims(
+            issuer: settings.tokenIssuer, audience: settings.tokenAudience, subject: found.userID.uuidString.lowercased(),
+            sessionID: found.sessionID.uuidString.lowercased(), issuedAt: issuedAt,
+            expiresAt: issuedAt + Int64(settings.accessTokenLifetime), authTime: Int64(found.authTime.timeIntervalSince1970),
+            authMethods: found.methods, tokenID: UUID().uuidString.lowercased(), roles: found.roles))
+        return IssuedSession(
+            sessionID: found.sessionID, accessToken: accessToken, accessTokenLifetime: settings.accessTokenLifetime, refreshToken: next.text)
+    }
+
+    /// Ends the caller's session (`auth.logout`): its access and refresh tokens stop working at once.
+    func logout(_ principal: Principal, requestID: String?, clientAddress: String?) async throws {
+        try await revoke(principal.sessionID, userID: principal.userID, roles: principal.roles, reason: "logout",
+                         action: "auth.logout", outcome: .success, requestID: requestID, clientAddress: clientAddress)
+    }
+
+    private func revoke(
+        _ sessionID: UUID, userID: UUID, roles: [String], reason: String, action: String, outcome: LedgerEntry.Outcome,
+        requestID: String?, clientAddress: String?
+    ) async throws {
+        let session = sessionID.uuidString.lowercased()
+        let now = clock()
+        _ = try await writer.append(EntryDraft(
+            actor: .init(userID: userID.uuidString.lowercased(), roles: roles, sessionID: session, clientAddress: clientAddress),
+            action: action, resource: .init(type: "session", id: session), requestID: requestID, outcome: outcome,
+            payload: .clear(["reason": .string(reason)]))
+        ) { connection, _, logger in
+            try await connection.query(
+                """
+                UPDATE sessions SET revoked_at = COALESCE(revoked_at, \(now)), revoked_reason = COALESCE(revoked_reason, \(reason))
+                WHERE id = \(sessionID)
+                """, logger: logger)
+        }
+        logger.info("session revoked", metadata: ["session_id": "\(session)", "reason": "\(reason)"])
+    }
+
+    private func find(_ hash: [UInt8], now: Date) async throws -> Found? {
+        let idleSince = now.addingTimeInterval(-Double(settings.sessionIdleTimeout))
+        let rows = try await client.query(
+            """
+            SELECT s.id, s.user_id, u.roles, s.auth_time, s.amr, t.used_at IS NOT NULL,
+                   s.revoked_at IS NULL AND s.expires_at > \(now) AND s.last_seen_at > \(idleSince) AND u.status = 'active'
+            FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id JOIN users u ON u.id = s.user_id
+            WHERE t.token_hash = \(ByteBuffer(bytes: hash))
+            """, logger: logger)
+        for try await (session, user, roles, authTime, methods, used, live) in rows.decode(
+            (UUID, UUID, [String], Date, [String], Bool, Bool).self) {
+            return Found(sessionID: session, userID: user, roles: roles, authTime: authTime, methods: methods, used: used, live: live)
+        }
+        return nil
+    }
+}

@@ -52,6 +52,20 @@ struct AccessTokenSigner: Sendable {
     }
 }
 
+extension AccessTokenSigner {
+    /// A fresh access token for a session, valid from `now` for the configured lifetime.
+    func issue(
+        userID: UUID, sessionID: UUID, roles: [String], authTime: Date, methods: [String], now: Date, settings: AccountSettings
+    ) throws -> String {
+        let issuedAt = Int64(now.timeIntervalSince1970)
+        return try sign(AccessClaims(
+            issuer: settings.tokenIssuer, audience: settings.tokenAudience, subject: userID.uuidString.lowercased(),
+            sessionID: sessionID.uuidString.lowercased(), issuedAt: issuedAt, expiresAt: issuedAt + Int64(settings.accessTokenLifetime),
+            authTime: Int64(authTime.timeIntervalSince1970), authMethods: methods, tokenID: UUID().uuidString.lowercased(),
+            roles: roles))
+    }
+}
+
 /// Checks access tokens strictly: exactly the header this gateway writes (EdDSA, `at+jwt`, a known `kid`, nothing
 /// else), a valid Ed25519 signature, then issuer, audience and times. Anything else is refused; there is no
 /// algorithm negotiation to confuse.

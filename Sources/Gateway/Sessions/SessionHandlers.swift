@@ -12,9 +12,7 @@ extension GatewayHandlers {
         do {
             let session = try await sessions.signIn.signIn(
                 email: body.email, password: body.password, requestID: scope?.requestID, clientAddress: scope?.clientAddress)
-            return .ok(.init(body: .json(.init(
-                accessToken: session.accessToken, tokenType: .bearer, expiresIn: session.accessTokenLifetime,
-                refreshToken: session.refreshToken, sessionId: session.sessionID.uuidString.lowercased()))))
+            return .ok(.init(body: .json(.init(session))))
         } catch SignIn.Refusal.invalidCredentials {
             throw APIError.invalidCredentials
         } catch is LedgerWriteError {
@@ -28,9 +26,7 @@ extension GatewayHandlers {
         do {
             let session = try await sessions.renewal.refresh(
                 body.refreshToken, requestID: scope?.requestID, clientAddress: scope?.clientAddress)
-            return .ok(.init(body: .json(.init(
-                accessToken: session.accessToken, tokenType: .bearer, expiresIn: session.accessTokenLifetime,
-                refreshToken: session.refreshToken, sessionId: session.sessionID.uuidString.lowercased()))))
+            return .ok(.init(body: .json(.init(session))))
         } catch SessionRenewal.Refusal.invalidRefreshToken {
             throw APIError.unauthorized
         }
@@ -57,5 +53,13 @@ extension GatewayHandlers {
         .ok(.init(body: .json(.init(keys: sessions.publishedKeys.map { kid, key in
             .init(kty: .okp, crv: .ed25519, x: Base64URL.encode(key.bytes), kid: kid, alg: .edDSA, use: .sig)
         }.sorted { $0.kid < $1.kid }))))
+    }
+}
+
+extension Components.Schemas.TokenResponse {
+    init(_ session: IssuedSession) {
+        self.init(
+            accessToken: session.accessToken, tokenType: .bearer, expiresIn: session.accessTokenLifetime,
+            refreshToken: session.refreshToken, sessionId: session.sessionID.uuidString.lowercased())
     }
 }

@@ -59,12 +59,9 @@ struct SessionRenewal: Sendable {
                              action: "auth.refresh.reuse", outcome: .failure, requestID: requestID, clientAddress: clientAddress)
             throw Refusal.invalidRefreshToken
         }
-        let issuedAt = Int64(now.timeIntervalSince1970)
-        let accessToken = try tokens.sign(AccessClaims(
-            issuer: settings.tokenIssuer, audience: settings.tokenAudience, subject: found.userID.uuidString.lowercased(),
-            sessionID: found.sessionID.uuidString.lowercased(), issuedAt: issuedAt,
-            expiresAt: issuedAt + Int64(settings.accessTokenLifetime), authTime: Int64(found.authTime.timeIntervalSince1970),
-            authMethods: found.methods, tokenID: UUID().uuidString.lowercased(), roles: found.roles))
+        let accessToken = try tokens.issue(
+            userID: found.userID, sessionID: found.sessionID, roles: found.roles, authTime: found.authTime, methods: found.methods,
+            now: now, settings: settings)
         return IssuedSession(
             sessionID: found.sessionID, accessToken: accessToken, accessTokenLifetime: settings.accessTokenLifetime, refreshToken: next.text)
     }

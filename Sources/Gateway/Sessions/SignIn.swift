@@ -93,11 +93,8 @@ struct SignIn: Sendable {
                 "INSERT INTO refresh_tokens (token_hash, session_id) VALUES (\(ByteBuffer(bytes: refresh.hash)), \(sessionID))",
                 logger: logger)
         }
-        let issuedAt = Int64(now.timeIntervalSince1970)
-        let accessToken = try tokens.sign(AccessClaims(
-            issuer: settings.tokenIssuer, audience: settings.tokenAudience, subject: account.idText,
-            sessionID: sessionID.uuidString.lowercased(), issuedAt: issuedAt, expiresAt: issuedAt + Int64(settings.accessTokenLifetime),
-            authTime: issuedAt, authMethods: methods, tokenID: UUID().uuidString.lowercased(), roles: account.roles))
+        let accessToken = try tokens.issue(
+            userID: account.id, sessionID: sessionID, roles: account.roles, authTime: now, methods: methods, now: now, settings: settings)
         logger.info("signed in", metadata: ["user_id": "\(account.idText)", "session_id": "\(sessionID.uuidString.lowercased())"])
         return IssuedSession(
             sessionID: sessionID, accessToken: accessToken, accessTokenLifetime: settings.accessTokenLifetime, refreshToken: refresh.text)

@@ -71,7 +71,7 @@ struct AccessTokenTests {
         #expect(throws: AccessTokenError.wrongIssuer) { try verifier.verify(try AccessTokenSigner(key: key).sign(otherIssuer), now: now) }
 
         // Not a JWT at all: a refresh token, garbage, an oversized token.
-        #expect(throws: AccessTokenError.malformed) { try verifier.verify(InviteToken.generate().text, now: now) }
+        #expect(throws: AccessTokenError.malformed) { try verifier.verify(OpaqueToken.generate().text, now: now) }
         #expect(throws: AccessTokenError.malformed) { try verifier.verify("a.b.c", now: now) }
         #expect(throws: AccessTokenError.malformed) { try verifier.verify(String(repeating: "a", count: 5000), now: now) }
     }

@@ -111,7 +111,7 @@ struct EnrolmentTests {
             }
             try await TestGateway.withApp(database: database, configure: configure(signingKey)) { client in
                 let (expiredStatus, expired) = try await enroll(client, token: token, password: password)
-                let (unknownStatus, unknown) = try await enroll(client, token: InviteToken.generate().text, password: password)
+                let (unknownStatus, unknown) = try await enroll(client, token: OpaqueToken.generate().text, password: password)
                 #expect(expiredStatus == .badRequest && unknownStatus == .badRequest)
                 #expect(expired["detail"] as? String == unknown["detail"] as? String)
                 #expect(expired["field"] as? String == "token")

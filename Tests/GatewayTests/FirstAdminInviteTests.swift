@@ -25,7 +25,7 @@ struct FirstAdminInviteTests {
                 let issued = try #require(try await invite.issue(email: "Admin@Hospital.example", name: "Ada Admin"))
                 #expect(issued.token.text.count == 43)
                 let stored = try await invites(harness.client)
-                #expect(stored.map(\.hash) == [InviteToken.hash(of: issued.token.text)])
+                #expect(stored.map(\.hash) == [OpaqueToken.hash(of: issued.token.text)])
                 #expect(!stored.contains { $0.hash == Array(issued.token.text.utf8) })
                 let entries = try await harness.verifiedChain()
                 #expect(entries.last?.entry.action == "user.invite")

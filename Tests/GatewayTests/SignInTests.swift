@@ -219,7 +219,7 @@ struct SignInTests {
                 #expect(try await refresh(client, firstRefresh).0 == .unauthorized)
                 #expect(try await refresh(client, secondRefresh).0 == .unauthorized)
                 #expect(try await me(client, token: secondAccess).0 == .unauthorized)
-                #expect(try await refresh(client, InviteToken.generate().text).0 == .unauthorized)
+                #expect(try await refresh(client, OpaqueToken.generate().text).0 == .unauthorized)
             }
             try await WriterHarness.with(database, signingKey: signingKey) { harness in
                 let actions = try await harness.verifiedChain().map(\.entry.action)

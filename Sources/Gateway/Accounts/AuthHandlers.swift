@@ -25,7 +25,7 @@ extension GatewayHandlers {
 extension Components.Schemas.Account {
     init(_ account: AccountSummary) {
         self.init(
-            id: account.id.uuidString.lowercased(), email: account.email, name: account.name, roles: account.roles,
+            id: account.id.text, email: account.email, name: account.name, roles: account.roles,
             status: .init(rawValue: account.status) ?? .disabled)
     }
 }

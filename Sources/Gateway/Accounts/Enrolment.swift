@@ -31,13 +31,13 @@ struct Enrolment: Sendable {
     /// Sets the password of the invite's account and activates it.
     func enroll(token: String, password: String, requestID: String?, clientAddress: String?) async throws -> AccountSummary {
         if let problem = PasswordPolicy.problem(with: password) { throw Refusal.weakPassword(problem) }
-        let tokenHash = InviteToken.hash(of: token)
+        let tokenHash = OpaqueToken.hash(of: token)
         guard let invited = try await openInvite(tokenHash) else { throw Refusal.invalidInvite }
         let passwordHash = try await hasher.hash(password)
         let userID = invited.id
         let draft = EntryDraft(
-            actor: .init(userID: userID.uuidString.lowercased(), roles: invited.roles, clientAddress: clientAddress),
-            action: "user.enroll", resource: .init(type: "user", id: userID.uuidString.lowercased()), requestID: requestID,
+            actor: .init(userID: userID.text, roles: invited.roles, clientAddress: clientAddress),
+            action: "user.enroll", resource: .init(type: "user", id: userID.text), requestID: requestID,
             payload: .clear(["method": "password"]))
         do {
             _ = try await writer.append(draft) { connection, context, logger in
@@ -61,7 +61,7 @@ struct Enrolment: Sendable {
         } catch let refusal as Refusal {
             throw refusal
         }
-        logger.info("account enrolled", metadata: ["user_id": "\(userID.uuidString.lowercased())"])
+        logger.info("account enrolled", metadata: ["user_id": "\(userID.text)"])
         return AccountSummary(id: userID, email: invited.email, name: invited.name, roles: invited.roles, status: "active")
     }
 

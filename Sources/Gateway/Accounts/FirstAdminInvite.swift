@@ -14,7 +14,7 @@ struct FirstAdminInvite: Sendable {
     var lifetime: Duration = .seconds(24 * 3600)
 
     /// A new invite token, or nil when an administrator is already active.
-    func issue(email: String, name: String) async throws -> (token: InviteToken, expiresAt: Date)? {
+    func issue(email: String, name: String) async throws -> (token: OpaqueToken, expiresAt: Date)? {
         let email = email.lowercased()
         var pending: UUID?
         let rows = try await client.query(
@@ -25,10 +25,10 @@ struct FirstAdminInvite: Sendable {
         }
         let userID = pending ?? UUID()
         let isNew = pending == nil
-        let token = InviteToken.generate()
+        let token = OpaqueToken.generate()
         let expiresAt = Date().addingTimeInterval(Double(lifetime.components.seconds))
         let draft = EntryDraft(
-            actor: nil, action: "user.invite", resource: .init(type: "user", id: userID.uuidString.lowercased()),
+            actor: nil, action: "user.invite", resource: .init(type: "user", id: userID.text),
             payload: .clear(["roles": ["admin"], "reason": "first administrator", "expiresAt": .string(LedgerTimestamp(expiresAt).description)]))
         _ = try await writer.append(draft) { connection, context, logger in
             if isNew {

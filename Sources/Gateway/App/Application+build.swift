@@ -44,18 +44,19 @@ func buildApplication(
     let accounts = configuration.accounts
     let hasher = PasswordHasher(cost: accounts.passwordHashCost)
     let publishedKeys = [tokenKey.keyID: tokenKey.publicKey]
+    let liveSessions = LiveSessions(client: client, settings: accounts, logger: logger)
     let sessions = SessionServices(
         signIn: SignIn(
             client: client, writer: writer, hasher: hasher, tokens: AccessTokenSigner(key: tokenKey), settings: accounts,
             clock: dependencies.clock, logger: logger,
             decoyHash: try await hasher.hash(UUID().uuidString)),
         renewal: SessionRenewal(
-            client: client, writer: writer, tokens: AccessTokenSigner(key: tokenKey), settings: accounts, clock: dependencies.clock,
+            client: client, sessions: liveSessions, writer: writer, tokens: AccessTokenSigner(key: tokenKey), settings: accounts, clock: dependencies.clock,
             logger: logger),
         authenticator: Authenticator(
-            client: client,
+            sessions: liveSessions,
             verifier: AccessTokenVerifier(keys: publishedKeys, issuer: accounts.tokenIssuer, audience: accounts.tokenAudience),
-            settings: accounts, clock: dependencies.clock, logger: logger),
+            clock: dependencies.clock, logger: logger),
         directory: AccountDirectory(client: client, logger: logger),
         publishedKeys: publishedKeys)
 

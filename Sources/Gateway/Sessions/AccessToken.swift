@@ -59,9 +59,9 @@ extension AccessTokenSigner {
     ) throws -> String {
         let issuedAt = Int64(now.timeIntervalSince1970)
         return try sign(AccessClaims(
-            issuer: settings.tokenIssuer, audience: settings.tokenAudience, subject: userID.uuidString.lowercased(),
-            sessionID: sessionID.uuidString.lowercased(), issuedAt: issuedAt, expiresAt: issuedAt + Int64(settings.accessTokenLifetime),
-            authTime: Int64(authTime.timeIntervalSince1970), authMethods: methods, tokenID: UUID().uuidString.lowercased(),
+            issuer: settings.tokenIssuer, audience: settings.tokenAudience, subject: userID.text,
+            sessionID: sessionID.text, issuedAt: issuedAt, expiresAt: issuedAt + Int64(settings.accessTokenLifetime),
+            authTime: Int64(authTime.timeIntervalSince1970), authMethods: methods, tokenID: UUID().text,
             roles: roles))
     }
 }

@@ -12,17 +12,13 @@ struct Principal: Sendable, Equatable {
 }
 
 /// Turns a request's bearer access token into its caller, or refuses it. The token must verify, and its session
-/// must still be live: not revoked, within its absolute lifetime, used within the idle timeout, its account
-/// active. Checking the session on every request is what makes logout and revocation immediate.
+/// must still be live (`LiveSessions`). Checking the session on every request is what makes logout and
+/// revocation immediate.
 struct Authenticator: Sendable {
-    let client: PostgresClient
+    let sessions: LiveSessions
     let verifier: AccessTokenVerifier
-    let settings: AccountSettings
     let clock: @Sendable () -> Date
     let logger: Logger
-
-    /// How stale `last_seen_at` may get before a request refreshes it; spares a write on most requests.
-    static let touchInterval = 15
 
     func authenticate(authorization: String?) async throws -> Principal {
         guard let authorization, authorization.count > 7, authorization.prefix(7).lowercased() == "bearer " else {
@@ -39,23 +35,7 @@ struct Authenticator: Sendable {
         guard let userID = UUID(uuidString: claims.subject), let sessionID = UUID(uuidString: claims.sessionID) else {
             throw APIError.unauthorized
         }
-        let idleSince = now.addingTimeInterval(-Double(settings.sessionIdleTimeout))
-        let touchBefore = now.addingTimeInterval(-Double(Self.touchInterval))
-        let rows = try await client.query(
-            """
-            WITH live AS (
-                SELECT s.id, s.last_seen_at FROM sessions s JOIN users u ON u.id = s.user_id
-                WHERE s.id = \(sessionID) AND s.user_id = \(userID) AND s.revoked_at IS NULL AND s.expires_at > \(now)
-                  AND s.last_seen_at > \(idleSince) AND u.status = 'active'
-            ),
-            touched AS (
-                UPDATE sessions SET last_seen_at = \(now) FROM live WHERE sessions.id = live.id AND live.last_seen_at < \(touchBefore)
-            )
-            SELECT count(*) FROM live
-            """, logger: logger)
-        var live = 0
-        for try await count in rows.decode(Int.self) { live = count }
-        guard live == 1 else {
+        guard try await sessions.isLive(sessionID, of: userID, at: now, touch: true) else {
             logger.info("access token refused", metadata: ["reason": "session not live", "session_id": "\(claims.sessionID)"])
             throw APIError.unauthorized
         }

@@ -45,7 +45,7 @@ extension GatewayHandlers {
         return .ok(.init(body: .json(.init(
             account: .init(account),
             session: .init(
-                id: principal.sessionID.uuidString.lowercased(), authTime: Int(principal.authTime),
+                id: principal.sessionID.text, authTime: Int(principal.authTime),
                 authMethods: principal.authMethods)))))
     }
 
@@ -60,6 +60,6 @@ extension Components.Schemas.TokenResponse {
     init(_ session: IssuedSession) {
         self.init(
             accessToken: session.accessToken, tokenType: .bearer, expiresIn: session.accessTokenLifetime,
-            refreshToken: session.refreshToken, sessionId: session.sessionID.uuidString.lowercased())
+            refreshToken: session.refreshToken, sessionId: session.sessionID.text)
     }
 }

@@ -9,6 +9,7 @@ import PostgresNIO
 /// revoked and the reuse is recorded in the ledger (`auth.refresh.reuse`).
 struct SessionRenewal: Sendable {
     let client: PostgresClient
+    let sessions: LiveSessions
     let writer: LedgerWriter
     let tokens: AccessTokenSigner
     let settings: AccountSettings
@@ -27,21 +28,23 @@ struct SessionRenewal: Sendable {
         let authTime: Date
         let methods: [String]
         let used: Bool
-        let live: Bool
     }
 
     /// Exchanges a refresh token for a new access token and a new refresh token.
     func refresh(_ presented: String, requestID: String?, clientAddress: String?) async throws -> IssuedSession {
-        let hash = InviteToken.hash(of: presented)
+        let hash = OpaqueToken.hash(of: presented)
         let now = clock()
-        guard let found = try await find(hash, now: now) else { throw Refusal.invalidRefreshToken }
-        if found.used {
+        guard let found = try await find(hash) else { throw Refusal.invalidRefreshToken }
+        func revokeForReuse() async throws -> Never {
             try await revoke(found.sessionID, userID: found.userID, roles: found.roles, reason: "refresh token reused",
                              action: "auth.refresh.reuse", outcome: .failure, requestID: requestID, clientAddress: clientAddress)
             throw Refusal.invalidRefreshToken
         }
-        guard found.live else { throw Refusal.invalidRefreshToken }
-        let next = InviteToken.generate()
+        if found.used { try await revokeForReuse() }
+        guard try await sessions.isLive(found.sessionID, of: found.userID, at: now, touch: false) else {
+            throw Refusal.invalidRefreshToken
+        }
+        let next = OpaqueToken.generate()
         let rotated = try await client.withTransaction(logger: logger) { [logger] connection in
             // Claimed with a condition, so of two requests racing with one token only one rotates it.
             let claimed = try await connection.query(
@@ -54,11 +57,7 @@ struct SessionRenewal: Sendable {
             try await connection.query("UPDATE sessions SET last_seen_at = \(now) WHERE id = \(found.sessionID)", logger: logger)
             return true
         }
-        guard rotated else {
-            try await revoke(found.sessionID, userID: found.userID, roles: found.roles, reason: "refresh token reused",
-                             action: "auth.refresh.reuse", outcome: .failure, requestID: requestID, clientAddress: clientAddress)
-            throw Refusal.invalidRefreshToken
-        }
+        guard rotated else { try await revokeForReuse() }
         let accessToken = try tokens.issue(
             userID: found.userID, sessionID: found.sessionID, roles: found.roles, authTime: found.authTime, methods: found.methods,
             now: now, settings: settings)
@@ -76,10 +75,10 @@ struct SessionRenewal: Sendable {
         _ sessionID: UUID, userID: UUID, roles: [String], reason: String, action: String, outcome: LedgerEntry.Outcome,
         requestID: String?, clientAddress: String?
     ) async throws {
-        let session = sessionID.uuidString.lowercased()
+        let session = sessionID.text
         let now = clock()
         _ = try await writer.append(EntryDraft(
-            actor: .init(userID: userID.uuidString.lowercased(), roles: roles, sessionID: session, clientAddress: clientAddress),
+            actor: .init(userID: userID.text, roles: roles, sessionID: session, clientAddress: clientAddress),
             action: action, resource: .init(type: "session", id: session), requestID: requestID, outcome: outcome,
             payload: .clear(["reason": .string(reason)]))
         ) { connection, _, logger in
@@ -92,18 +91,16 @@ struct SessionRenewal: Sendable {
         logger.info("session revoked", metadata: ["session_id": "\(session)", "reason": "\(reason)"])
     }
 
-    private func find(_ hash: [UInt8], now: Date) async throws -> Found? {
-        let idleSince = now.addingTimeInterval(-Double(settings.sessionIdleTimeout))
+    private func find(_ hash: [UInt8]) async throws -> Found? {
         let rows = try await client.query(
             """
-            SELECT s.id, s.user_id, u.roles, s.auth_time, s.amr, t.used_at IS NOT NULL,
-                   s.revoked_at IS NULL AND s.expires_at > \(now) AND s.last_seen_at > \(idleSince) AND u.status = 'active'
+            SELECT s.id, s.user_id, u.roles, s.auth_time, s.amr, t.used_at IS NOT NULL
             FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id JOIN users u ON u.id = s.user_id
             WHERE t.token_hash = \(ByteBuffer(bytes: hash))
             """, logger: logger)
-        for try await (session, user, roles, authTime, methods, used, live) in rows.decode(
-            (UUID, UUID, [String], Date, [String], Bool, Bool).self) {
-            return Found(sessionID: session, userID: user, roles: roles, authTime: authTime, methods: methods, used: used, live: live)
+        for try await (session, user, roles, authTime, methods, used) in rows.decode(
+            (UUID, UUID, [String], Date, [String], Bool).self) {
+            return Found(sessionID: session, userID: user, roles: roles, authTime: authTime, methods: methods, used: used)
         }
         return nil
     }

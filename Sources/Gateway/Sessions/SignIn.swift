@@ -53,7 +53,6 @@ struct SignIn: Sendable {
         let roles: [String]
         let status: String
         let passwordHash: String?
-        var idText: String { id.uuidString.lowercased() }
     }
 
     private func lookup(email: String) async throws -> Account? {
@@ -67,21 +66,21 @@ struct SignIn: Sendable {
 
     private func recordFailure(_ account: Account, reason: String, requestID: String?, clientAddress: String?) async throws {
         _ = try await writer.append(EntryDraft(
-            actor: .init(userID: account.idText, roles: account.roles, clientAddress: clientAddress),
-            action: "auth.login", resource: .init(type: "user", id: account.idText), requestID: requestID,
+            actor: .init(userID: account.id.text, roles: account.roles, clientAddress: clientAddress),
+            action: "auth.login", resource: .init(type: "user", id: account.id.text), requestID: requestID,
             outcome: .failure, payload: .clear(["method": "password", "reason": .string(reason)])))
     }
 
     private func openSession(_ account: Account, methods: [String], requestID: String?, clientAddress: String?) async throws -> IssuedSession {
         let sessionID = UUID()
-        let refresh = InviteToken.generate()
+        let refresh = OpaqueToken.generate()
         let now = clock()
         let expiresAt = now.addingTimeInterval(Double(settings.sessionMaxLifetime))
         let draft = EntryDraft(
             actor: .init(
-                userID: account.idText, roles: account.roles, sessionID: sessionID.uuidString.lowercased(), authMethods: methods,
+                userID: account.id.text, roles: account.roles, sessionID: sessionID.text, authMethods: methods,
                 clientAddress: clientAddress),
-            action: "auth.login", resource: .init(type: "session", id: sessionID.uuidString.lowercased()), requestID: requestID,
+            action: "auth.login", resource: .init(type: "session", id: sessionID.text), requestID: requestID,
             payload: .clear(["method": "password"]))
         _ = try await writer.append(draft) { connection, context, logger in
             try await connection.query(
@@ -95,7 +94,7 @@ struct SignIn: Sendable {
         }
         let accessToken = try tokens.issue(
             userID: account.id, sessionID: sessionID, roles: account.roles, authTime: now, methods: methods, now: now, settings: settings)
-        logger.info("signed in", metadata: ["user_id": "\(account.idText)", "session_id": "\(sessionID.uuidString.lowercased())"])
+        logger.info("signed in", metadata: ["user_id": "\(account.id.text)", "session_id": "\(sessionID.text)"])
         return IssuedSession(
             sessionID: sessionID, accessToken: accessToken, accessTokenLifetime: settings.accessTokenLifetime, refreshToken: refresh.text)
     }

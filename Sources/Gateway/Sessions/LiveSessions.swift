@@ -1,0 +1,37 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// The one rule for whether a session may still be used: not revoked, within its absolute lifetime, used within
+/// the idle timeout, its account active. Access tokens and refresh tokens are both judged by it.
+struct LiveSessions: Sendable {
+    let client: PostgresClient
+    let settings: AccountSettings
+    let logger: Logger
+
+    /// How stale `last_seen_at` may get before a use refreshes it; spares a write on most requests.
+    static let touchInterval = 15
+
+    /// True when the session is live at `now`. With `touch`, also counts this as a use (restarting the idle
+    /// timeout).
+    func isLive(_ sessionID: UUID, of userID: UUID, at now: Date, touch: Bool) async throws -> Bool {
+        let idleSince = now.addingTimeInterval(-Double(settings.sessionIdleTimeout))
+        // Without `touch`, no row is stale enough to be written.
+        let touchBefore = touch ? now.addingTimeInterval(-Double(Self.touchInterval)) : Date.distantPast
+        let rows = try await client.query(
+            """
+            WITH live AS (
+                SELECT s.id, s.last_seen_at FROM sessions s JOIN users u ON u.id = s.user_id
+                WHERE s.id = \(sessionID) AND s.user_id = \(userID) AND s.revoked_at IS NULL AND s.expires_at > \(now)
+                  AND s.last_seen_at > \(idleSince) AND u.status = 'active'
+            ),
+            touched AS (
+                UPDATE sessions SET last_seen_at = \(now) FROM live WHERE sessions.id = live.id AND live.last_seen_at < \(touchBefore)
+            )
+            SELECT count(*) FROM live
+            """, logger: logger)
+        var live = 0
+        for try await count in rows.decode(Int.self) { live = count }
+        return live == 1
+    }
+}

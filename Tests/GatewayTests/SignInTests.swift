@@ -19,45 +19,26 @@ final class TestClock: Sendable {
 @Suite("Password sign-in, access tokens and live sessions, through the running gateway")
 struct SignInTests {
     let logger = TestPostgres.logger
-    let email = "admin@hospital.example"
-    let password = "correct horse battery staple"
+    let email = TestAccounts.adminEmail
+    let password = TestAccounts.password
 
-    /// An enrolled administrator, made through the invite and enrolment code paths, signed with `signingKey`.
     private func enrolledAdmin(_ database: TestDatabase, signingKey: Ed25519SigningKey) async throws {
-        try await WriterHarness.with(database, signingKey: signingKey) { harness in
-            let issued = try #require(try await FirstAdminInvite(client: harness.client, writer: harness.writer, logger: logger)
-                .issue(email: email, name: "Ada Admin"))
-            let enrolment = Enrolment(
-                client: harness.client, writer: harness.writer, hasher: PasswordHasher(cost: PasswordHasher.minimumCost), logger: logger)
-            _ = try await enrolment.enroll(token: issued.token.text, password: password, requestID: nil, clientAddress: nil)
-        }
-    }
-
-    private func json(_ response: TestResponse) throws -> [String: Any] {
-        try JSONSerialization.jsonObject(with: Data(String(buffer: response.body).utf8)) as? [String: Any] ?? [:]
+        try await TestAccounts.enrolledAdmin(database, signingKey: signingKey)
     }
 
     private func login(_ client: some TestClientProtocol, email: String, password: String) async throws -> (HTTPResponse.Status, [String: Any]) {
-        let body = try JSONSerialization.data(withJSONObject: ["email": email, "password": password])
-        return try await client.execute(
-            uri: "/v1/auth/login", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(bytes: body)
-        ) { response in (response.status, try json(response)) }
+        let answer = try await client.login(email: email, password: password)
+        return (answer.status, answer.body)
     }
 
     private func me(_ client: some TestClientProtocol, token: String?) async throws -> (HTTPResponse.Status, [String: Any], String?) {
-        var headers = HTTPFields()
-        if let token { headers[.authorization] = "Bearer \(token)" }
-        return try await client.execute(uri: "/v1/auth/me", method: .get, headers: headers) { response in
-            (response.status, try json(response), response.headers[.wwwAuthenticate])
-        }
+        let answer = try await client.call(.get, "/v1/auth/me", token: token)
+        return (answer.status, answer.body, answer.headers[.wwwAuthenticate])
     }
 
     private func configure(_ signingKey: Ed25519SigningKey, _ change: @escaping (inout AccountSettings) -> Void = { _ in })
         -> (inout GatewayConfiguration) -> Void {
-        { configuration in
-            configuration.keys.signingKeyInline = PKCS8Ed25519.pem(for: signingKey)
-            change(&configuration.accounts)
-        }
+        TestAccounts.configure(signingKey, change)
     }
 
     @Test("sign in, call /me with the access token, find the token's key in the JWKS and the sign-in in the ledger")
@@ -89,8 +70,8 @@ struct SignInTests {
 
                 let header = try #require(Base64URL.decode(accessToken.split(separator: ".")[0]))
                 let kid = try #require((try JSONSerialization.jsonObject(with: Data(header)) as? [String: Any])?["kid"] as? String)
-                try await client.execute(uri: "/.well-known/jwks.json", method: .get) { response in
-                    let keys = try #require(try json(response)["keys"] as? [[String: Any]])
+                do {
+                    let keys = try #require(try await client.call(.get, "/.well-known/jwks.json")["keys"] as? [[String: Any]])
                     #expect(keys.count == 1)
                     #expect(keys.first?["kid"] as? String == kid)
                     #expect(keys.first?["kty"] as? String == "OKP")
@@ -192,10 +173,8 @@ struct SignInTests {
     }
 
     private func refresh(_ client: some TestClientProtocol, _ token: String) async throws -> (HTTPResponse.Status, [String: Any]) {
-        let body = try JSONSerialization.data(withJSONObject: ["refreshToken": token])
-        return try await client.execute(
-            uri: "/v1/auth/refresh", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(bytes: body)
-        ) { response in (response.status, try json(response)) }
+        let answer = try await client.call(.post, "/v1/auth/refresh", json: ["refreshToken": token])
+        return (answer.status, answer.body)
     }
 
     @Test("a refresh token rotates; presenting a used one again ends the whole session and is in the ledger")

@@ -45,19 +45,25 @@ func buildApplication(
     let hasher = PasswordHasher(cost: accounts.passwordHashCost)
     let publishedKeys = [tokenKey.keyID: tokenKey.publicKey]
     let liveSessions = LiveSessions(client: client, settings: accounts, logger: logger)
+    let clock = dependencies.clock
+    let tokenSigner = AccessTokenSigner(key: tokenKey)
+    let revocation = SessionRevocation(writer: writer, clock: clock, logger: logger)
     let sessions = SessionServices(
         signIn: SignIn(
-            client: client, writer: writer, hasher: hasher, tokens: AccessTokenSigner(key: tokenKey), settings: accounts,
-            clock: dependencies.clock, logger: logger,
+            client: client, writer: writer, hasher: hasher, tokens: tokenSigner, settings: accounts, clock: clock, logger: logger,
             decoyHash: try await hasher.hash(UUID().uuidString)),
         renewal: SessionRenewal(
-            client: client, sessions: liveSessions, writer: writer, tokens: AccessTokenSigner(key: tokenKey), settings: accounts, clock: dependencies.clock,
+            client: client, sessions: liveSessions, revocation: revocation, tokens: tokenSigner, settings: accounts, clock: clock,
             logger: logger),
         authenticator: Authenticator(
             sessions: liveSessions,
             verifier: AccessTokenVerifier(keys: publishedKeys, issuer: accounts.tokenIssuer, audience: accounts.tokenAudience),
-            clock: dependencies.clock, logger: logger),
-        directory: AccountDirectory(client: client, logger: logger),
+            clock: clock, logger: logger),
+        revocation: revocation,
+        passwordChange: PasswordChange(client: client, writer: writer, hasher: hasher, clock: clock, logger: logger),
+        accounts: AccountDirectory(client: client, logger: logger),
+        directory: SessionDirectory(client: client, settings: accounts, logger: logger),
+        clock: clock,
         publishedKeys: publishedKeys)
 
     let handlers = GatewayHandlers(
@@ -65,7 +71,8 @@ func buildApplication(
         metrics: dependencies.metrics,
         contract: try GatewayContract.document(),
         enrolment: Enrolment(client: client, writer: writer, hasher: hasher, logger: logger),
-        sessions: sessions)
+        sessions: sessions,
+        users: UserAdministration(client: client, writer: writer, settings: accounts, clock: clock, logger: logger))
     let router = try buildRouter(configuration: configuration, handlers: handlers, metrics: dependencies.metrics)
 
     var app = Application(

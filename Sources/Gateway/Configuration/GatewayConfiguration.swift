@@ -44,16 +44,19 @@ struct AccountSettings: Sendable {
     var sessionIdleTimeout: Int
     /// ...and any session ends this long after sign-in (`SESSION_MAX_LIFETIME_SECONDS`).
     var sessionMaxLifetime: Int
+    /// How long an administrator's invite can be redeemed (`INVITE_TTL_SECONDS`).
+    var inviteLifetime: Int
 
     init(passwordHashCost: PasswordHasher.Cost = PasswordHasher.defaultCost, tokenIssuer: String = "phi-ledger-gateway",
          tokenAudience: String = "phi-ledger-api", accessTokenLifetime: Int = 300, sessionIdleTimeout: Int = 900,
-         sessionMaxLifetime: Int = 12 * 3600) {
+         sessionMaxLifetime: Int = 12 * 3600, inviteLifetime: Int = 72 * 3600) {
         self.passwordHashCost = passwordHashCost
         self.tokenIssuer = tokenIssuer
         self.tokenAudience = tokenAudience
         self.accessTokenLifetime = accessTokenLifetime
         self.sessionIdleTimeout = sessionIdleTimeout
         self.sessionMaxLifetime = sessionMaxLifetime
+        self.inviteLifetime = inviteLifetime
     }
 
     init(environment: EnvironmentReader) throws(ConfigurationError) {
@@ -67,7 +70,8 @@ struct AccountSettings: Sendable {
             tokenAudience: environment.string("TOKEN_AUDIENCE") ?? "phi-ledger-api",
             accessTokenLifetime: try environment.int("ACCESS_TOKEN_TTL_SECONDS", default: 300, range: 30...3600),
             sessionIdleTimeout: try environment.int("SESSION_IDLE_TIMEOUT_SECONDS", default: 900, range: 60...86_400),
-            sessionMaxLifetime: try environment.int("SESSION_MAX_LIFETIME_SECONDS", default: 12 * 3600, range: 300...30 * 86_400))
+            sessionMaxLifetime: try environment.int("SESSION_MAX_LIFETIME_SECONDS", default: 12 * 3600, range: 300...30 * 86_400),
+            inviteLifetime: try environment.int("INVITE_TTL_SECONDS", default: 72 * 3600, range: 300...30 * 86_400))
     }
 }
 

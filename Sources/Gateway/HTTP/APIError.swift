@@ -9,6 +9,9 @@ struct APIError: HTTPResponseError, Equatable {
         case badRequest = "bad-request"
         case validation = "validation"
         case unauthorized = "unauthorized"
+        case forbidden = "forbidden"
+        case conflict = "conflict"
+        case tooManyRequests = "too-many-requests"
         case notFound = "not-found"
         case methodNotAllowed = "method-not-allowed"
         case payloadTooLarge = "payload-too-large"
@@ -22,12 +25,15 @@ struct APIError: HTTPResponseError, Equatable {
     let detail: String?
     /// The request field at fault, for validation errors.
     let field: String?
+    /// Seconds until a refused request may be retried (`Retry-After`), for 429s.
+    let retryAfter: Int?
 
-    private init(_ code: Code, _ status: HTTPResponse.Status, detail: String?, field: String? = nil) {
+    private init(_ code: Code, _ status: HTTPResponse.Status, detail: String?, field: String? = nil, retryAfter: Int? = nil) {
         self.code = code
         self.status = status
         self.detail = detail
         self.field = field
+        self.retryAfter = retryAfter
     }
 
     static func badRequest(_ detail: String) -> APIError { .init(.badRequest, .badRequest, detail: detail) }
@@ -38,6 +44,14 @@ struct APIError: HTTPResponseError, Equatable {
     static let unauthorized = APIError(.unauthorized, .unauthorized, detail: "Sign in again.")
     /// A failed sign-in: the same words whether the email, the password or the account was at fault.
     static let invalidCredentials = APIError(.unauthorized, .unauthorized, detail: "The email or password is not right.")
+    /// The caller is signed in but their roles do not allow this (for endpoints that hold no PHI; a denied PHI
+    /// read answers 404 instead, so that existence does not leak).
+    static func forbidden(_ detail: String) -> APIError { .init(.forbidden, .forbidden, detail: detail) }
+    static func conflict(_ detail: String) -> APIError { .init(.conflict, .conflict, detail: detail) }
+    /// A rate limit or a sign-in lockout: try again after `retryAfter` seconds.
+    static func tooManyRequests(_ detail: String, retryAfter: Int) -> APIError {
+        .init(.tooManyRequests, .tooManyRequests, detail: detail, retryAfter: max(1, retryAfter))
+    }
     static let notFound = APIError(.notFound, .notFound, detail: nil)
     static let methodNotAllowed = APIError(.methodNotAllowed, .methodNotAllowed, detail: nil)
     static func payloadTooLarge(limit: Int?) -> APIError {
@@ -70,6 +84,9 @@ struct APIError: HTTPResponseError, Equatable {
         var response = problem(requestID: requestID).response()
         if status == .unauthorized {
             response.headers[.wwwAuthenticate] = #"Bearer realm="phi-ledger""#
+        }
+        if let retryAfter {
+            response.headers[.retryAfter] = String(retryAfter)
         }
         return response
     }

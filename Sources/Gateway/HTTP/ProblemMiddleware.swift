@@ -28,6 +28,8 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
                 return .badRequest("The request body or parameters do not match the API contract.")
             }
             return apiError(for: error.underlyingError)
+        case LedgerWriteError.unavailable:
+            return .unavailable("The change could not be recorded in the ledger, so it was not made. Try again shortly.")
         case let error as HTTPError:
             switch error.status {
             case .notFound: return .notFound

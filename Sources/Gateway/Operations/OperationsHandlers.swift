@@ -11,6 +11,7 @@ struct GatewayHandlers: APIProtocol {
     let contract: Data
     let enrolment: Enrolment
     let sessions: SessionServices
+    let users: UserAdministration
 
     func getLiveness(_ input: Operations.GetLiveness.Input) async throws -> Operations.GetLiveness.Output {
         .ok(.init(body: .json(.init(status: .ok))))

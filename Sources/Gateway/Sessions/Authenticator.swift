@@ -1,10 +1,12 @@
 import Foundation
+import Ledger
 import Logging
 import PostgresNIO
 
 /// The signed-in caller of a request.
 struct Principal: Sendable, Equatable {
     let userID: UUID
+    /// The account's roles as they are now (read with the session), not as they were when the token was issued.
     let roles: [String]
     let sessionID: UUID
     let authTime: Int64
@@ -35,11 +37,18 @@ struct Authenticator: Sendable {
         guard let userID = UUID(uuidString: claims.subject), let sessionID = UUID(uuidString: claims.sessionID) else {
             throw APIError.unauthorized
         }
-        guard try await sessions.isLive(sessionID, of: userID, at: now, touch: true) else {
+        guard let roles = try await sessions.currentRoles(sessionID, of: userID, at: now, touch: true) else {
             logger.info("access token refused", metadata: ["reason": "session not live", "session_id": "\(claims.sessionID)"])
             throw APIError.unauthorized
         }
         return Principal(
-            userID: userID, roles: claims.roles, sessionID: sessionID, authTime: claims.authTime, authMethods: claims.authMethods)
+            userID: userID, roles: roles, sessionID: sessionID, authTime: claims.authTime, authMethods: claims.authMethods)
+    }
+}
+
+extension Principal {
+    /// The caller as a ledger entry's actor.
+    func actor(clientAddress: String?) -> LedgerEntry.Actor {
+        .init(userID: userID.text, roles: roles, sessionID: sessionID.text, authMethods: authMethods, clientAddress: clientAddress)
     }
 }

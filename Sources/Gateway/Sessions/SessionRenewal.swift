@@ -10,7 +10,7 @@ import PostgresNIO
 struct SessionRenewal: Sendable {
     let client: PostgresClient
     let sessions: LiveSessions
-    let writer: LedgerWriter
+    let revocation: SessionRevocation
     let tokens: AccessTokenSigner
     let settings: AccountSettings
     let clock: @Sendable () -> Date
@@ -36,8 +36,10 @@ struct SessionRenewal: Sendable {
         let now = clock()
         guard let found = try await find(hash) else { throw Refusal.invalidRefreshToken }
         func revokeForReuse() async throws -> Never {
-            try await revoke(found.sessionID, userID: found.userID, roles: found.roles, reason: "refresh token reused",
-                             action: "auth.refresh.reuse", outcome: .failure, requestID: requestID, clientAddress: clientAddress)
+            try await revocation.revoke(
+                found.sessionID, scope: .any,
+                actor: .init(userID: found.userID.text, roles: found.roles, sessionID: found.sessionID.text, clientAddress: clientAddress),
+                reason: "refresh token reused", action: "auth.refresh.reuse", outcome: .failure, requestID: requestID)
             throw Refusal.invalidRefreshToken
         }
         if found.used { try await revokeForReuse() }
@@ -67,28 +69,9 @@ struct SessionRenewal: Sendable {
 
     /// Ends the caller's session (`auth.logout`): its access and refresh tokens stop working at once.
     func logout(_ principal: Principal, requestID: String?, clientAddress: String?) async throws {
-        try await revoke(principal.sessionID, userID: principal.userID, roles: principal.roles, reason: "logout",
-                         action: "auth.logout", outcome: .success, requestID: requestID, clientAddress: clientAddress)
-    }
-
-    private func revoke(
-        _ sessionID: UUID, userID: UUID, roles: [String], reason: String, action: String, outcome: LedgerEntry.Outcome,
-        requestID: String?, clientAddress: String?
-    ) async throws {
-        let session = sessionID.text
-        let now = clock()
-        _ = try await writer.append(EntryDraft(
-            actor: .init(userID: userID.text, roles: roles, sessionID: session, clientAddress: clientAddress),
-            action: action, resource: .init(type: "session", id: session), requestID: requestID, outcome: outcome,
-            payload: .clear(["reason": .string(reason)]))
-        ) { connection, _, logger in
-            try await connection.query(
-                """
-                UPDATE sessions SET revoked_at = COALESCE(revoked_at, \(now)), revoked_reason = COALESCE(revoked_reason, \(reason))
-                WHERE id = \(sessionID)
-                """, logger: logger)
-        }
-        logger.info("session revoked", metadata: ["session_id": "\(session)", "reason": "\(reason)"])
+        try await revocation.revoke(
+            principal.sessionID, scope: .any, actor: principal.actor(clientAddress: clientAddress), reason: "logout", action: "auth.logout",
+            requestID: requestID)
     }
 
     private func find(_ hash: [UInt8]) async throws -> Found? {

@@ -1,3 +1,4 @@
+import Foundation
 import Ledger
 
 /// What the session endpoints work with, built once per application.
@@ -5,7 +6,11 @@ struct SessionServices: Sendable {
     let signIn: SignIn
     let renewal: SessionRenewal
     let authenticator: Authenticator
-    let directory: AccountDirectory
+    let revocation: SessionRevocation
+    let passwordChange: PasswordChange
+    let accounts: AccountDirectory
+    let directory: SessionDirectory
+    let clock: @Sendable () -> Date
     /// The keys access tokens may be signed with, by `kid`, as published at `/.well-known/jwks.json`.
     let publishedKeys: [String: Ed25519PublicKey]
 }

@@ -36,8 +36,8 @@ struct SignInTests {
         return (answer.status, answer.body, answer.headers[.wwwAuthenticate])
     }
 
-    private func configure(_ signingKey: Ed25519SigningKey, _ change: @escaping (inout AccountSettings) -> Void = { _ in })
-        -> (inout GatewayConfiguration) -> Void {
+    private func configure(_ signingKey: Ed25519SigningKey, _ change: @escaping @Sendable (inout AccountSettings) -> Void = { _ in })
+        -> @Sendable (inout GatewayConfiguration) -> Void {
         TestAccounts.configure(signingKey, change)
     }
 

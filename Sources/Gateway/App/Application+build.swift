@@ -15,11 +15,17 @@ struct ApplicationDependencies: Sendable {
     var metrics: PrometheusCollectorRegistry
     /// The time sessions are judged by; tests move it forward to reach timeouts.
     var clock: @Sendable () -> Date
+    /// Waits, e.g. to slow down failed sign-ins; tests record the waits instead.
+    var sleep: @Sendable (Duration) async throws -> Void
 
-    init(logger: Logger, metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), clock: @escaping @Sendable () -> Date = { Date() }) {
+    init(
+        logger: Logger, metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), clock: @escaping @Sendable () -> Date = { Date() },
+        sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
+    ) {
         self.logger = logger
         self.metrics = metrics
         self.clock = clock
+        self.sleep = sleep
     }
 }
 
@@ -50,7 +56,9 @@ func buildApplication(
     let revocation = SessionRevocation(writer: writer, clock: clock, logger: logger)
     let sessions = SessionServices(
         signIn: SignIn(
-            client: client, writer: writer, hasher: hasher, tokens: tokenSigner, settings: accounts, clock: clock, logger: logger,
+            client: client, writer: writer, hasher: hasher,
+            throttle: LoginThrottle(client: client, policy: accounts.loginThrottle, kek: kek, logger: logger), sleep: dependencies.sleep,
+            tokens: tokenSigner, settings: accounts, clock: clock, logger: logger,
             decoyHash: try await hasher.hash(UUID().uuidString)),
         renewal: SessionRenewal(
             client: client, sessions: liveSessions, revocation: revocation, tokens: tokenSigner, settings: accounts, clock: clock,

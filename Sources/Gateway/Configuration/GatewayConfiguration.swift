@@ -46,10 +46,12 @@ struct AccountSettings: Sendable {
     var sessionMaxLifetime: Int
     /// How long an administrator's invite can be redeemed (`INVITE_TTL_SECONDS`).
     var inviteLifetime: Int
+    /// How failed sign-ins slow down and lock out.
+    var loginThrottle: LoginThrottlePolicy
 
     init(passwordHashCost: PasswordHasher.Cost = PasswordHasher.defaultCost, tokenIssuer: String = "phi-ledger-gateway",
          tokenAudience: String = "phi-ledger-api", accessTokenLifetime: Int = 300, sessionIdleTimeout: Int = 900,
-         sessionMaxLifetime: Int = 12 * 3600, inviteLifetime: Int = 72 * 3600) {
+         sessionMaxLifetime: Int = 12 * 3600, inviteLifetime: Int = 72 * 3600, loginThrottle: LoginThrottlePolicy = LoginThrottlePolicy()) {
         self.passwordHashCost = passwordHashCost
         self.tokenIssuer = tokenIssuer
         self.tokenAudience = tokenAudience
@@ -57,6 +59,7 @@ struct AccountSettings: Sendable {
         self.sessionIdleTimeout = sessionIdleTimeout
         self.sessionMaxLifetime = sessionMaxLifetime
         self.inviteLifetime = inviteLifetime
+        self.loginThrottle = loginThrottle
     }
 
     init(environment: EnvironmentReader) throws(ConfigurationError) {
@@ -71,7 +74,12 @@ struct AccountSettings: Sendable {
             accessTokenLifetime: try environment.int("ACCESS_TOKEN_TTL_SECONDS", default: 300, range: 30...3600),
             sessionIdleTimeout: try environment.int("SESSION_IDLE_TIMEOUT_SECONDS", default: 900, range: 60...86_400),
             sessionMaxLifetime: try environment.int("SESSION_MAX_LIFETIME_SECONDS", default: 12 * 3600, range: 300...30 * 86_400),
-            inviteLifetime: try environment.int("INVITE_TTL_SECONDS", default: 72 * 3600, range: 300...30 * 86_400))
+            inviteLifetime: try environment.int("INVITE_TTL_SECONDS", default: 72 * 3600, range: 300...30 * 86_400),
+            loginThrottle: LoginThrottlePolicy(
+                slowdownAfter: try environment.int("LOGIN_SLOWDOWN_AFTER_FAILURES", default: 3, range: 1...1000),
+                accountLockoutAfter: try environment.int("LOGIN_LOCKOUT_AFTER_FAILURES", default: 10, range: 1...1000),
+                addressLockoutAfter: try environment.int("LOGIN_ADDRESS_LOCKOUT_AFTER_FAILURES", default: 100, range: 1...1_000_000),
+                lockoutSeconds: try environment.int("LOGIN_LOCKOUT_SECONDS", default: 900, range: 10...86_400)))
     }
 }
 

@@ -20,6 +20,9 @@ extension GatewayHandlers {
             return .ok(.init(body: .json(.init(session))))
         } catch SignIn.Refusal.invalidCredentials {
             throw APIError.invalidCredentials
+        } catch SignIn.Refusal.lockedOut(let retryAfter) {
+            throw APIError.tooManyRequests(
+                "Too many failed sign-ins for this account or from this address. Try again later.", retryAfter: retryAfter)
         }
     }
 

@@ -14,13 +14,18 @@ struct IssuedSession: Sendable {
 }
 
 /// Password sign-in: checks the password, opens a session and issues its tokens. Unknown and known emails get
-/// the same answer and take the same time (a password hash is checked either way). Every outcome for a known
-/// account is a ledger entry (`auth.login`, with outcome success or failure); an unknown email is not
-/// recorded, since people type passwords into the email field.
+/// the same answer and take the same time (a password hash is checked either way), and are throttled alike:
+/// failures slow the answers down and then lock the email, and the client address, out for a while
+/// (`LoginThrottle`). Every outcome for a known account is a ledger entry (`auth.login`, with outcome success or
+/// failure, and `auth.lockout`); an unknown email is not recorded, since people type passwords into the email
+/// field.
 struct SignIn: Sendable {
     let client: PostgresClient
     let writer: LedgerWriter
     let hasher: PasswordHasher
+    let throttle: LoginThrottle
+    /// Holds back the answer to a failure; tests substitute one that records instead of waiting.
+    let sleep: @Sendable (Duration) async throws -> Void
     let tokens: AccessTokenSigner
     let settings: AccountSettings
     let clock: @Sendable () -> Date
@@ -30,22 +35,55 @@ struct SignIn: Sendable {
 
     enum Refusal: Error, Equatable {
         case invalidCredentials
+        /// Too many recent failures for this email or from this address; try again after this many seconds.
+        case lockedOut(retryAfter: Int)
     }
 
     func signIn(email: String, password: String, requestID: String?, clientAddress: String?) async throws -> IssuedSession {
-        let account = try await lookup(email: email.lowercased())
+        let email = EmailAddress.normalised(email) ?? email.lowercased()
+        let keys = throttle.keys(email: email, clientAddress: clientAddress)
+        if let wait = try await throttle.lockedFor(keys, at: clock()) { throw Refusal.lockedOut(retryAfter: wait) }
+        let account = try await lookup(email: email)
         guard let account, account.status == "active", let stored = account.passwordHash else {
             _ = try await hasher.verify(password, against: decoyHash)
-            if let account {
-                try await recordFailure(account, reason: "account \(account.status)", requestID: requestID, clientAddress: clientAddress)
-            }
-            throw Refusal.invalidCredentials
+            try await failed(account, reason: account.map { "account \($0.status)" }, keys: keys, requestID: requestID, clientAddress: clientAddress)
         }
         guard try await hasher.verify(password, against: stored) else {
-            try await recordFailure(account, reason: "wrong password", requestID: requestID, clientAddress: clientAddress)
-            throw Refusal.invalidCredentials
+            try await failed(account, reason: "wrong password", keys: keys, requestID: requestID, clientAddress: clientAddress)
         }
+        try await throttle.recordSuccess(keys)
         return try await openSession(account, methods: ["pwd"], requestID: requestID, clientAddress: clientAddress)
+    }
+
+    /// Counts the failure, records it (and any lockout it caused), holds the answer back as the count says, and
+    /// refuses.
+    private func failed(_ account: Account?, reason: String?, keys: LoginThrottle.Keys, requestID: String?, clientAddress: String?)
+        async throws -> Never {
+        let counted = try await throttle.recordFailure(keys, at: clock())
+        if let account, let reason {
+            try await recordFailure(account, reason: reason, requestID: requestID, clientAddress: clientAddress)
+            if let until = counted.accountLockedUntil {
+                try await recordLockout(
+                    actor: .init(userID: account.id.text, roles: account.roles, clientAddress: clientAddress),
+                    resource: .init(type: "user", id: account.id.text), scope: "account", until: until, requestID: requestID)
+            }
+        }
+        if let until = counted.addressLockedUntil, let clientAddress {
+            try await recordLockout(
+                actor: .init(userID: nil, clientAddress: clientAddress), resource: .init(type: "client_address", id: clientAddress),
+                scope: "address", until: until, requestID: requestID)
+        }
+        try await sleep(throttle.policy.delay(afterFailures: counted.accountFailures))
+        throw Refusal.invalidCredentials
+    }
+
+    private func recordLockout(
+        actor: LedgerEntry.Actor, resource: LedgerEntry.ResourceReference, scope: String, until: Date, requestID: String?
+    ) async throws {
+        _ = try await writer.append(EntryDraft(
+            actor: actor, action: "auth.lockout", resource: resource, requestID: requestID, outcome: .failure,
+            payload: .clear(["scope": .string(scope), "until": .string(LedgerTimestamp(until).description)])))
+        logger.notice("sign-in locked out", metadata: ["scope": "\(scope)", "resource_id": "\(resource.id)"])
     }
 
     private struct Account {

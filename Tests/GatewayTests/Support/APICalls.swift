@@ -69,8 +69,8 @@ enum TestAccounts {
     }
 
     /// The gateway configured with `signingKey` for the ledger and `change` applied to the account settings.
-    static func configure(_ signingKey: Ed25519SigningKey, _ change: @escaping (inout AccountSettings) -> Void = { _ in })
-        -> (inout GatewayConfiguration) -> Void {
+    static func configure(_ signingKey: Ed25519SigningKey, _ change: @escaping @Sendable (inout AccountSettings) -> Void = { _ in })
+        -> @Sendable (inout GatewayConfiguration) -> Void {
         { configuration in
             configuration.keys.signingKeyInline = PKCS8Ed25519.pem(for: signingKey)
             change(&configuration.accounts)

@@ -29,13 +29,14 @@ enum TestGateway {
         configure: (inout GatewayConfiguration) -> Void = { _ in },
         sink: CapturingLogSink = CapturingLogSink(),
         clock: @escaping @Sendable () -> Date = { Date() },
+        sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
         _ test: @escaping @Sendable (any TestClientProtocol) async throws -> Void
     ) async throws {
         var configuration = configuration(database: database)
         configure(&configuration)
         let logger = Logger.gateway(configuration.logging, sink: sink)
         let app = try await buildApplication(
-            configuration: configuration, dependencies: ApplicationDependencies(logger: logger, clock: clock))
+            configuration: configuration, dependencies: ApplicationDependencies(logger: logger, clock: clock, sleep: sleep))
         try await app.test(framework, test)
     }
 }

@@ -52,6 +52,7 @@ func buildApplication(
     let publishedKeys = [tokenKey.keyID: tokenKey.publicKey]
     let liveSessions = LiveSessions(client: client, settings: accounts, logger: logger)
     let clock = dependencies.clock
+    let limiters = configuration.rateLimits.limiters()
     let tokenSigner = AccessTokenSigner(key: tokenKey)
     let revocation = SessionRevocation(writer: writer, clock: clock, logger: logger)
     let sessions = SessionServices(
@@ -66,7 +67,7 @@ func buildApplication(
         authenticator: Authenticator(
             sessions: liveSessions,
             verifier: AccessTokenVerifier(keys: publishedKeys, issuer: accounts.tokenIssuer, audience: accounts.tokenAudience),
-            clock: clock, logger: logger),
+            rateLimit: UserRateLimit(limiter: limiters.user, clock: clock), clock: clock, logger: logger),
         revocation: revocation,
         passwordChange: PasswordChange(client: client, writer: writer, hasher: hasher, clock: clock, logger: logger),
         accounts: AccountDirectory(client: client, logger: logger),
@@ -81,7 +82,9 @@ func buildApplication(
         enrolment: Enrolment(client: client, writer: writer, hasher: hasher, logger: logger),
         sessions: sessions,
         users: UserAdministration(client: client, writer: writer, settings: accounts, clock: clock, logger: logger))
-    let router = try buildRouter(configuration: configuration, handlers: handlers, metrics: dependencies.metrics)
+    let router = try buildRouter(
+        configuration: configuration, handlers: handlers, metrics: dependencies.metrics,
+        rateLimits: RateLimitMiddleware(address: limiters.address, user: limiters.user, clock: clock))
 
     var app = Application(
         router: router,
@@ -103,12 +106,14 @@ func buildApplication(
 func buildRouter(
     configuration: GatewayConfiguration,
     handlers: GatewayHandlers,
-    metrics: PrometheusCollectorRegistry
+    metrics: PrometheusCollectorRegistry,
+    rateLimits: RateLimitMiddleware
 ) throws -> Router<GatewayRequestContext> {
     let router = Router(context: GatewayRequestContext.self)
     router.middlewares.add(RequestLogMiddleware())
     router.middlewares.add(RequestMetricsMiddleware(registry: metrics))
     router.middlewares.add(AllowListCORSMiddleware(allowedOrigins: configuration.server.corsAllowedOrigins))
+    router.middlewares.add(rateLimits)
     router.middlewares.add(ProblemMiddleware())
     router.middlewares.add(BodyLimitMiddleware(maxBytes: configuration.server.maxBodyBytes))
     router.middlewares.add(RequestScopeMiddleware())

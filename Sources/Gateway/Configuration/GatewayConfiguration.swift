@@ -10,6 +10,7 @@ struct GatewayConfiguration: Sendable {
     var logging: LoggingSettings
     var ledger: LedgerWriterSettings
     var accounts: AccountSettings
+    var rateLimits: RateLimitSettings
 
     init(environment: EnvironmentReader) throws(ConfigurationError) {
         self.server = try ServerSettings(environment: environment)
@@ -18,16 +19,19 @@ struct GatewayConfiguration: Sendable {
         self.logging = try LoggingSettings(environment: environment)
         self.ledger = try LedgerWriterSettings(environment: environment)
         self.accounts = try AccountSettings(environment: environment)
+        self.rateLimits = try RateLimitSettings(environment: environment)
     }
 
     init(server: ServerSettings, database: DatabaseSettings, keys: KeySettings, logging: LoggingSettings,
-         ledger: LedgerWriterSettings = LedgerWriterSettings(), accounts: AccountSettings = AccountSettings()) {
+         ledger: LedgerWriterSettings = LedgerWriterSettings(), accounts: AccountSettings = AccountSettings(),
+         rateLimits: RateLimitSettings = RateLimitSettings()) {
         self.server = server
         self.database = database
         self.keys = keys
         self.logging = logging
         self.ledger = ledger
         self.accounts = accounts
+        self.rateLimits = rateLimits
     }
 }
 
@@ -80,6 +84,32 @@ struct AccountSettings: Sendable {
                 accountLockoutAfter: try environment.int("LOGIN_LOCKOUT_AFTER_FAILURES", default: 10, range: 1...1000),
                 addressLockoutAfter: try environment.int("LOGIN_ADDRESS_LOCKOUT_AFTER_FAILURES", default: 100, range: 1...1_000_000),
                 lockoutSeconds: try environment.int("LOGIN_LOCKOUT_SECONDS", default: 900, range: 10...86_400)))
+    }
+}
+
+/// Request rate limits per client address and per signed-in account, each a quota per minute that may be spent
+/// at once and refills steadily (GCRA); 0 turns a limit off.
+struct RateLimitSettings: Sendable {
+    /// `RATE_LIMIT_ADDRESS_PER_MINUTE`: generous, since a hospital's staff may share one NAT address.
+    var addressPerMinute: Int
+    /// `RATE_LIMIT_USER_PER_MINUTE`.
+    var userPerMinute: Int
+
+    init(addressPerMinute: Int = 12_000, userPerMinute: Int = 1_200) {
+        self.addressPerMinute = addressPerMinute
+        self.userPerMinute = userPerMinute
+    }
+
+    init(environment: EnvironmentReader) throws(ConfigurationError) {
+        self.init(
+            addressPerMinute: try environment.int("RATE_LIMIT_ADDRESS_PER_MINUTE", default: 12_000, range: 0...10_000_000),
+            userPerMinute: try environment.int("RATE_LIMIT_USER_PER_MINUTE", default: 1_200, range: 0...10_000_000))
+    }
+
+    /// The limiters these settings call for; nil where a limit is off.
+    func limiters() -> (address: RateLimiter?, user: RateLimiter?) {
+        (addressPerMinute > 0 ? RateLimiter(name: "address", quota: addressPerMinute, window: 60) : nil,
+         userPerMinute > 0 ? RateLimiter(name: "user", quota: userPerMinute, window: 60) : nil)
     }
 }
 

@@ -19,6 +19,7 @@ struct Principal: Sendable, Equatable {
 struct Authenticator: Sendable {
     let sessions: LiveSessions
     let verifier: AccessTokenVerifier
+    let rateLimit: UserRateLimit
     let clock: @Sendable () -> Date
     let logger: Logger
 
@@ -37,6 +38,8 @@ struct Authenticator: Sendable {
         guard let userID = UUID(uuidString: claims.subject), let sessionID = UUID(uuidString: claims.sessionID) else {
             throw APIError.unauthorized
         }
+        // Counted before the session is read: a flood from one account must not reach the database.
+        try rateLimit.admit(userID)
         guard let roles = try await sessions.currentRoles(sessionID, of: userID, at: now, touch: true) else {
             logger.info("access token refused", metadata: ["reason": "session not live", "session_id": "\(claims.sessionID)"])
             throw APIError.unauthorized

@@ -49,7 +49,9 @@ func buildApplication(
     let tokenKey = try KeyLoader.tokenSigningKey(configuration.keys)
     let accounts = configuration.accounts
     let hasher = PasswordHasher(cost: accounts.passwordHashCost)
-    let publishedKeys = [tokenKey.keyID: tokenKey.publicKey]
+    // The signing key's, and those accepted besides it (retired ones still in use, or the next one).
+    let publishedKeys = try AcceptedTokenKeys.load(path: configuration.keys.tokenAcceptedKeysFile)
+        .merging([tokenKey.keyID: tokenKey.publicKey]) { _, current in current }
     let liveSessions = LiveSessions(client: client, settings: accounts, logger: logger)
     let clock = dependencies.clock
     let limiters = configuration.rateLimits.limiters()

@@ -207,15 +207,18 @@ struct KeySettings: Sendable {
     var kekInline: String?
     var tokenKeyFile: String
     var tokenKeyInline: String?
+    /// Public keys accepted for access tokens besides the signing key's (a JWK Set file).
+    var tokenAcceptedKeysFile: String
 
     init(signingKeyFile: String, signingKeyInline: String? = nil, kekFile: String, kekInline: String? = nil,
-         tokenKeyFile: String = "/nonexistent", tokenKeyInline: String? = nil) {
+         tokenKeyFile: String = "/nonexistent", tokenKeyInline: String? = nil, tokenAcceptedKeysFile: String = "/nonexistent") {
         self.signingKeyFile = signingKeyFile
         self.signingKeyInline = signingKeyInline
         self.kekFile = kekFile
         self.kekInline = kekInline
         self.tokenKeyFile = tokenKeyFile
         self.tokenKeyInline = tokenKeyInline
+        self.tokenAcceptedKeysFile = tokenAcceptedKeysFile
     }
 
     init(environment: EnvironmentReader) {
@@ -225,6 +228,7 @@ struct KeySettings: Sendable {
         self.kekInline = environment.string("LEDGER_KEK", secret: true)
         self.tokenKeyFile = environment.string("TOKEN_SIGNING_KEY_FILE") ?? ".data/keys/token-signing.pem"
         self.tokenKeyInline = environment.string("TOKEN_SIGNING_KEY", secret: true)
+        self.tokenAcceptedKeysFile = environment.string("TOKEN_ACCEPTED_KEYS_FILE") ?? ".data/keys/token-accepted.jwks.json"
     }
 }
 

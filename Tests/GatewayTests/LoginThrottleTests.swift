@@ -54,10 +54,13 @@ struct LoginThrottleTests {
             try await WriterHarness.with(database, signingKey: signingKey) { harness in
                 let entries = try await harness.verifiedChain().map(\.entry)
                 let lockouts = entries.filter { $0.action == "auth.lockout" }
-                #expect(lockouts.count == 1, "only the known account's lockout is recorded")
+                #expect(lockouts.count == 2, "the known account's lockout, and the unknown email's without the email")
                 #expect(lockouts.first?.resource?.type == "user")
                 #expect(lockouts.first?.actor?.userID == entries.first { $0.action == "auth.login" }?.actor?.userID)
-                #expect(entries.filter { $0.action == "auth.login" && $0.outcome == .failure }.count == 5)
+                #expect(lockouts.last?.resource == nil && lockouts.last?.actor?.userID == nil)
+                let failures = entries.filter { $0.action == "auth.login" && $0.outcome == .failure }
+                #expect(failures.filter { $0.actor?.userID != nil }.count == 5)
+                #expect(failures.filter { $0.actor?.userID == nil }.count == 3)
                 for entry in entries {
                     let text = String(decoding: entry.canonicalBytes(), as: UTF8.self)
                     #expect(!text.contains("nobody@") && !text.contains("quite wrong"))

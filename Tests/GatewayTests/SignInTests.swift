@@ -93,7 +93,7 @@ struct SignInTests {
         }
     }
 
-    @Test("a wrong password and an unknown email get the same 401; only the known account's failure is in the ledger")
+    @Test("a wrong password and an unknown email get the same 401; both failures are in the ledger, the unknown email nowhere")
     func failedSignIn() async throws {
         let signingKey = Ed25519SigningKey.generate()
         try await TestPostgres.withDatabase { database in
@@ -107,9 +107,13 @@ struct SignInTests {
             }
             try await WriterHarness.with(database, signingKey: signingKey) { harness in
                 let logins = try await harness.verifiedChain().filter { $0.entry.action == "auth.login" }
-                #expect(logins.map(\.entry.outcome) == [.failure])
-                let canonical = String(decoding: logins.first?.canonicalBytes ?? [], as: UTF8.self)
-                #expect(!canonical.contains("nobody@") && !canonical.contains("not the password"))
+                #expect(logins.map(\.entry.outcome) == [.failure, .failure])
+                #expect(logins.first?.entry.resource?.type == "user")
+                #expect(logins.last?.entry.resource == nil && logins.last?.entry.actor?.userID == nil)
+                for login in logins {
+                    let canonical = String(decoding: login.canonicalBytes, as: UTF8.self)
+                    #expect(!canonical.contains("nobody@") && !canonical.contains("not the password"))
+                }
             }
         }
     }

@@ -16,9 +16,10 @@ struct IssuedSession: Sendable {
 /// Password sign-in: checks the password, opens a session and issues its tokens. Unknown and known emails get
 /// the same answer and take the same time (a password hash is checked either way), and are throttled alike:
 /// failures slow the answers down and then lock the email, and the client address, out for a while
-/// (`LoginThrottle`). Every outcome for a known account is a ledger entry (`auth.login`, with outcome success or
-/// failure, and `auth.lockout`); an unknown email is not recorded, since people type passwords into the email
-/// field.
+/// (`LoginThrottle`). Every outcome is a ledger entry (`auth.login`, with outcome success or failure, and
+/// `auth.lockout`). A failure for an unknown email is recorded too, without the email (people type passwords into
+/// the email field): security reviewers see the attempt, and both kinds of failure cost one ledger append, so
+/// the time taken does not tell them apart.
 struct SignIn: Sendable {
     let client: PostgresClient
     let writer: LedgerWriter
@@ -56,17 +57,18 @@ struct SignIn: Sendable {
     }
 
     /// Counts the failure, records it (and any lockout it caused), holds the answer back as the count says, and
-    /// refuses.
+    /// refuses. Known and unknown emails go the same way, with the same number of ledger appends.
     private func failed(_ account: Account?, reason: String?, keys: LoginThrottle.Keys, requestID: String?, clientAddress: String?)
         async throws -> Never {
         let counted = try await throttle.recordFailure(keys, at: clock())
-        if let account, let reason {
-            try await recordFailure(account, reason: reason, requestID: requestID, clientAddress: clientAddress)
-            if let until = counted.accountLockedUntil {
-                try await recordLockout(
-                    actor: .init(userID: account.id.text, roles: account.roles, clientAddress: clientAddress),
-                    resource: .init(type: "user", id: account.id.text), scope: "account", until: until, requestID: requestID)
-            }
+        let actor = account.map { LedgerEntry.Actor(userID: $0.id.text, roles: $0.roles, clientAddress: clientAddress) }
+            ?? LedgerEntry.Actor(userID: nil, clientAddress: clientAddress)
+        let resource = account.map { LedgerEntry.ResourceReference(type: "user", id: $0.id.text) }
+        _ = try await writer.append(EntryDraft(
+            actor: actor, action: "auth.login", resource: resource, requestID: requestID, outcome: .failure,
+            payload: .clear(["method": "password", "reason": .string(reason ?? "unknown account")])))
+        if let until = counted.accountLockedUntil {
+            try await recordLockout(actor: actor, resource: resource, scope: "account", until: until, requestID: requestID)
         }
         if let until = counted.addressLockedUntil, let clientAddress {
             try await recordLockout(
@@ -78,12 +80,12 @@ struct SignIn: Sendable {
     }
 
     private func recordLockout(
-        actor: LedgerEntry.Actor, resource: LedgerEntry.ResourceReference, scope: String, until: Date, requestID: String?
+        actor: LedgerEntry.Actor, resource: LedgerEntry.ResourceReference?, scope: String, until: Date, requestID: String?
     ) async throws {
         _ = try await writer.append(EntryDraft(
             actor: actor, action: "auth.lockout", resource: resource, requestID: requestID, outcome: .failure,
             payload: .clear(["scope": .string(scope), "until": .string(LedgerTimestamp(until).description)])))
-        logger.notice("sign-in locked out", metadata: ["scope": "\(scope)", "resource_id": "\(resource.id)"])
+        logger.notice("sign-in locked out", metadata: ["scope": "\(scope)", "resource_id": "\(resource?.id ?? "unknown account")"])
     }
 
     private struct Account {
@@ -100,13 +102,6 @@ struct SignIn: Sendable {
             return Account(id: id, roles: roles, status: status, passwordHash: hash)
         }
         return nil
-    }
-
-    private func recordFailure(_ account: Account, reason: String, requestID: String?, clientAddress: String?) async throws {
-        _ = try await writer.append(EntryDraft(
-            actor: .init(userID: account.id.text, roles: account.roles, clientAddress: clientAddress),
-            action: "auth.login", resource: .init(type: "user", id: account.id.text), requestID: requestID,
-            outcome: .failure, payload: .clear(["method": "password", "reason": .string(reason)])))
     }
 
     private func openSession(_ account: Account, methods: [String], requestID: String?, clientAddress: String?) async throws -> IssuedSession {

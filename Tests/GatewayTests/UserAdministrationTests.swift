@@ -109,6 +109,30 @@ struct UserAdministrationTests {
         }
     }
 
+    @Test("a new invite replaces the old one for an account not yet enrolled, and is refused once it has enrolled")
+    func reissue() async throws {
+        let signingKey = Ed25519SigningKey.generate()
+        try await TestPostgres.withDatabase { database in
+            try await database.migrate()
+            try await TestAccounts.enrolledAdmin(database, signingKey: signingKey)
+            try await TestGateway.withApp(database: database, configure: TestAccounts.configure(signingKey)) { client in
+                let token = try await client.accessToken(email: admin, password: password)
+                let invited = try await client.call(.post, "/v1/users", token: token, json: ["email": clinician, "name": "K", "roles": ["nurse"]])
+                let userID = try #require((invited["account"] as? [String: Any])?["id"] as? String)
+                let first = try #require(invited["token"] as? String)
+                let again = try await client.call(.post, "/v1/users/\(userID)/invite", token: token)
+                #expect(again.status == .created)
+                let second = try #require(again["token"] as? String)
+                #expect(second != first)
+                #expect(try await client.call(.post, "/v1/auth/enroll", json: ["token": first, "password": clinicianPassword]).status == .badRequest,
+                        "the earlier token stopped working")
+                #expect(try await client.call(.post, "/v1/auth/enroll", json: ["token": second, "password": clinicianPassword]).status == .created)
+                #expect(try await client.call(.post, "/v1/users/\(userID)/invite", token: token).status == .conflict)
+                #expect(try await client.call(.post, "/v1/users/\(UUID().text)/invite", token: token).status == .notFound)
+            }
+        }
+    }
+
     @Test("the account list pages in email order and filters by status")
     func listing() async throws {
         let signingKey = Ed25519SigningKey.generate()

@@ -27,6 +27,8 @@ struct UserAdministration: Sendable {
         case notEnrolled
         /// The account changed between reading and writing; nothing was written.
         case changedMeanwhile
+        /// Only an account that has not enrolled yet can be sent a new invite.
+        case notInvited
     }
 
     /// A new account and its one-time enrolment token, shown only here.
@@ -71,6 +73,35 @@ struct UserAdministration: Sendable {
         return Invitation(
             account: AccountSummary(id: userID, email: email, name: name, roles: roles, status: "invited"), token: token,
             expiresAt: expiresAt)
+    }
+
+    /// A new enrolment token for an account that has not enrolled yet (its invite expired or was lost); earlier
+    /// unused tokens stop working. Recorded as `user.invite`.
+    func reissueInvite(_ userID: UUID, by admin: Principal, requestID: String?, clientAddress: String?) async throws -> Invitation {
+        guard let account = try await account(userID) else { throw Refusal.unknownUser }
+        guard account.status == "invited" else { throw Refusal.notInvited }
+        let token = OpaqueToken.generate()
+        let expiresAt = clock().addingTimeInterval(Double(settings.inviteLifetime))
+        let draft = EntryDraft(
+            actor: admin.actor(clientAddress: clientAddress), action: "user.invite", resource: .init(type: "user", id: userID.text),
+            requestID: requestID,
+            payload: .clear([
+                "roles": .array(account.roles.map { .string($0) }), "expiresAt": .string(LedgerTimestamp(expiresAt).description),
+                "reason": "new invite",
+            ]))
+        try await appendChecked(draft) { connection, context, logger in
+            try await connection.query(
+                "UPDATE enrolment_invites SET used_at = now() WHERE user_id = \(userID) AND used_at IS NULL", logger: logger)
+            try await connection.query(
+                """
+                INSERT INTO enrolment_invites (token_hash, user_id, expires_at, ledger_seq)
+                VALUES (\(ByteBuffer(bytes: token.hash)), \(userID), \(expiresAt), \(context.seq))
+                """, logger: logger)
+            return try await connection.query(
+                "UPDATE users SET updated_at = now() WHERE id = \(userID) AND status = 'invited' RETURNING id", logger: logger)
+        }
+        logger.info("account invited again", metadata: ["user_id": "\(userID.text)", "by": "\(admin.userID.text)"])
+        return Invitation(account: account, token: token, expiresAt: expiresAt)
     }
 
     /// One page of accounts in email order, and the cursor of the next page when there is one.

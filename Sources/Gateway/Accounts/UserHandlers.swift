@@ -21,6 +21,20 @@ extension GatewayHandlers {
         }
     }
 
+    func reissueInvite(_ input: Operations.ReissueInvite.Input) async throws -> Operations.ReissueInvite.Output {
+        let scope = RequestScope.current
+        let admin = try await signedIn()
+        try admin.require(.admin)
+        guard let userID = UUID(uuidString: input.path.id) else { throw APIError.notFound }
+        do {
+            let invitation = try await users.reissueInvite(userID, by: admin, requestID: scope?.requestID, clientAddress: scope?.clientAddress)
+            return .created(.init(body: .json(.init(
+                account: .init(invitation.account), token: invitation.token.text, expiresAt: invitation.expiresAt))))
+        } catch let refusal as UserAdministration.Refusal {
+            throw refusal.apiError
+        }
+    }
+
     func listUsers(_ input: Operations.ListUsers.Input) async throws -> Operations.ListUsers.Output {
         try await signedIn().require(.admin)
         let limit = input.query.limit ?? 50
@@ -68,6 +82,7 @@ extension UserAdministration.Refusal {
         case .ownAccount: .forbidden("Administrators cannot change their own account; ask another administrator.")
         case .notEnrolled: .conflict("This account never enrolled, so it cannot be enabled; invite the person again.")
         case .changedMeanwhile: .conflict("The account was changed meanwhile; read it again and retry.")
+        case .notInvited: .conflict("This account has already enrolled or is disabled; only an account not yet enrolled gets a new invite.")
         }
     }
 }

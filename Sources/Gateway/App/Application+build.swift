@@ -73,7 +73,7 @@ func buildApplication(
         revocation: revocation,
         passwordChange: PasswordChange(client: client, writer: writer, hasher: hasher, clock: clock, logger: logger),
         accounts: AccountDirectory(client: client, logger: logger),
-        directory: SessionDirectory(client: client, settings: accounts, logger: logger),
+        liveSessions: liveSessions,
         clock: clock,
         publishedKeys: publishedKeys)
 

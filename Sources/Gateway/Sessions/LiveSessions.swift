@@ -40,4 +40,25 @@ struct LiveSessions: Sendable {
         for try await current in rows.decode([String].self) { roles = current }
         return roles
     }
+
+    /// The account's live sessions at `now`, newest first, judged by the same rule as `currentRoles`.
+    func liveSessions(of userID: UUID, at now: Date) async throws -> [SessionRecord] {
+        let idleSince = now.addingTimeInterval(-Double(settings.sessionIdleTimeout))
+        let rows = try await client.query(
+            """
+            SELECT s.id, s.created_at, s.last_seen_at, s.expires_at, s.auth_time, s.amr, s.client_address
+            FROM sessions s JOIN users u ON u.id = s.user_id
+            WHERE s.user_id = \(userID) AND s.revoked_at IS NULL AND s.expires_at > \(now)
+              AND s.last_seen_at > \(idleSince) AND u.status = 'active'
+            ORDER BY s.created_at DESC, s.id LIMIT 500
+            """, logger: logger)
+        var sessions: [SessionRecord] = []
+        for try await (id, created, seen, expires, authTime, methods, address) in rows.decode(
+            (UUID, Date, Date, Date, Date, [String], String?).self) {
+            sessions.append(SessionRecord(
+                id: id, createdAt: created, lastSeenAt: seen, expiresAt: expires, authTime: authTime, authMethods: methods,
+                clientAddress: address))
+        }
+        return sessions
+    }
 }

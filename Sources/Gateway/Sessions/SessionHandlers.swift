@@ -81,7 +81,7 @@ extension GatewayHandlers {
             if id != principal.userID { try principal.require(.admin) }
             owner = id
         }
-        let records = try await sessions.directory.liveSessions(of: owner, at: sessions.clock())
+        let records = try await sessions.liveSessions.liveSessions(of: owner, at: sessions.clock())
         return .ok(.init(body: .json(.init(sessions: records.map { record in
             .init(
                 id: record.id.text, createdAt: record.createdAt, lastSeenAt: record.lastSeenAt, expiresAt: record.expiresAt,

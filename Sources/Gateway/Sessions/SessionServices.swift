@@ -9,7 +9,7 @@ struct SessionServices: Sendable {
     let revocation: SessionRevocation
     let passwordChange: PasswordChange
     let accounts: AccountDirectory
-    let directory: SessionDirectory
+    let liveSessions: LiveSessions
     let clock: @Sendable () -> Date
     /// The keys access tokens may be signed with, by `kid`, as published at `/.well-known/jwks.json`.
     let publishedKeys: [String: Ed25519PublicKey]

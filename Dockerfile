@@ -16,8 +16,10 @@ RUN apt-get update && apt-get install -y --no-install-recommends libsodium23 lib
     && useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin gateway
 WORKDIR /app
 COPY --from=build /out/ /app/
+# The access policy; mount your own over /app/policies to change it (the gateway checks it at start-up).
+COPY policies /app/policies
 USER gateway
-ENV HOST=0.0.0.0 PORT=8080 LOG_FORMAT=json
+ENV HOST=0.0.0.0 PORT=8080 LOG_FORMAT=json POLICY_DIR=/app/policies
 EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
     CMD curl -fsS http://127.0.0.1:8080/health/ready || exit 1

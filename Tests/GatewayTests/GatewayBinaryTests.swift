@@ -28,6 +28,22 @@ struct GatewayBinaryTests {
         #expect(result.standardError.contains("DATABASE_URL"))
     }
 
+    @Test("serve with an invalid policy file stops before serving, naming file, line and reason")
+    func invalidPolicyStopsStartUp() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        _ = try Binaries.run("gateway", ["keygen"], environment: [:], in: directory)
+        let policies = directory.appendingPathComponent("policies")
+        try FileManager.default.createDirectory(at: policies, withIntermediateDirectories: true)
+        try "version: 1\nrules:\n  - id: x\n    effect: allow\n    roles: [surgeon]\n    permissions: [patient:read]\n"
+            .write(to: policies.appendingPathComponent("bad.yaml"), atomically: true, encoding: .utf8)
+        let result = try Binaries.run(
+            "gateway", ["serve"], environment: ["DATABASE_URL": "postgres://ledger@127.0.0.1:1/ledger", "POLICY_DIR": policies.path],
+            in: directory)
+        #expect(result.status == 1)
+        #expect(result.standardError.contains("invalid policy: \(policies.path)/bad.yaml:5: unknown role 'surgeon'"), "\(result.standardError)")
+    }
+
     @Test("keygen creates 0600 key files once and keeps them on re-run")
     func keygenCreatesAndKeeps() throws {
         let directory = try temporaryDirectory()

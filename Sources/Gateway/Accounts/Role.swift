@@ -21,13 +21,3 @@ enum Role: String, CaseIterable, Sendable {
         let name: String
     }
 }
-
-extension Principal {
-    /// Refuses the request unless the caller holds `role`. User administration uses this until the policy engine
-    /// decides it.
-    func require(_ role: Role) throws {
-        guard roles.contains(role.rawValue) else {
-            throw APIError.forbidden("This needs the \(role.rawValue) role.")
-        }
-    }
-}

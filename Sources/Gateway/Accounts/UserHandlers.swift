@@ -9,7 +9,7 @@ extension GatewayHandlers {
         guard case .json(let body) = input.body else { throw APIError.unsupportedMediaType }
         let scope = RequestScope.current
         let admin = try await signedIn()
-        try admin.require(.admin)
+        try access.require(admin, .userManage)
         do {
             let invitation = try await users.invite(
                 email: body.email, name: body.name, roles: body.roles.map(\.rawValue), by: admin, requestID: scope?.requestID,
@@ -24,7 +24,7 @@ extension GatewayHandlers {
     func reissueInvite(_ input: Operations.ReissueInvite.Input) async throws -> Operations.ReissueInvite.Output {
         let scope = RequestScope.current
         let admin = try await signedIn()
-        try admin.require(.admin)
+        try access.require(admin, .userManage)
         guard let userID = UUID(uuidString: input.path.id) else { throw APIError.notFound }
         do {
             let invitation = try await users.reissueInvite(userID, by: admin, requestID: scope?.requestID, clientAddress: scope?.clientAddress)
@@ -36,7 +36,7 @@ extension GatewayHandlers {
     }
 
     func listUsers(_ input: Operations.ListUsers.Input) async throws -> Operations.ListUsers.Output {
-        try await signedIn().require(.admin)
+        try access.require(try await signedIn(), .userRead)
         let limit = input.query.limit ?? 50
         guard (1...200).contains(limit) else { throw APIError.invalidField("limit", "Give a limit from 1 to 200.") }
         var after: String?
@@ -56,7 +56,7 @@ extension GatewayHandlers {
         guard case .json(let body) = input.body else { throw APIError.unsupportedMediaType }
         let scope = RequestScope.current
         let admin = try await signedIn()
-        try admin.require(.admin)
+        try access.require(admin, .userManage)
         guard let userID = UUID(uuidString: input.path.id) else { throw APIError.notFound }
         guard body.roles != nil || body.status != nil else {
             throw APIError.badRequest("Give roles, status, or both.")

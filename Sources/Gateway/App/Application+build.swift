@@ -43,8 +43,10 @@ func buildApplication(
         configuration: try databaseURL.clientConfiguration(poolSize: configuration.database.poolSize),
         backgroundLogger: logger)
     let migrator = Migrator(catalog: try MigrationCatalog.bundled(), logger: logger)
+    let policy = try PolicyLoader.load(directory: configuration.policy.directory)
+    let policyHash = policy.hash
     let writer = LedgerWriter(
-        settings: configuration.ledger, client: client, signingKey: signingKey, kek: kek, policyVersion: { nil }, logger: logger)
+        settings: configuration.ledger, client: client, signingKey: signingKey, kek: kek, policyVersion: { policyHash }, logger: logger)
 
     let tokenKey = try KeyLoader.tokenSigningKey(configuration.keys)
     let accounts = configuration.accounts
@@ -83,7 +85,8 @@ func buildApplication(
         contract: try GatewayContract.document(),
         enrolment: Enrolment(client: client, writer: writer, hasher: hasher, logger: logger),
         sessions: sessions,
-        users: UserAdministration(client: client, writer: writer, settings: accounts, clock: clock, logger: logger))
+        users: UserAdministration(client: client, writer: writer, settings: accounts, clock: clock, logger: logger),
+        access: AccessControl(policy: policy, clock: clock, logger: logger))
     let router = try buildRouter(
         configuration: configuration, handlers: handlers, metrics: dependencies.metrics,
         rateLimits: RateLimitMiddleware(address: limiters.address, user: limiters.user, clock: clock))
@@ -99,6 +102,7 @@ func buildApplication(
     app.beforeServerStarts {
         try await migrator.requireCurrent(client)
         try await writer.prepareChain()
+        try await PolicyActivation(client: client, writer: writer, logger: logger).activate(policy)
         logger.info("ledger signing key loaded", metadata: ["key_id": "\(signingKey.keyID)"])
     }
     return app

@@ -9,6 +9,6 @@ struct GatewayCommand: AsyncParsableCommand {
             Configuration comes from environment variables (see README, "Configuration").
             Typical start: `gateway keygen`, then `gateway migrate`, then `gateway serve`.
             """,
-        subcommands: [ServeCommand.self, MigrateCommand.self, KeygenCommand.self, RotateTokenKeyCommand.self, AdminInviteCommand.self, BenchLedgerCommand.self],
+        subcommands: [ServeCommand.self, MigrateCommand.self, KeygenCommand.self, RotateTokenKeyCommand.self, AdminInviteCommand.self, PolicyCommand.self, BenchLedgerCommand.self],
         defaultSubcommand: ServeCommand.self)
 }

@@ -24,6 +24,8 @@ struct ServeCommand: AsyncParsableCommand {
             throw StartupFailure(message: error.description)
         } catch let error as MigrationError {
             throw StartupFailure(message: error.description)
+        } catch let error as PolicyFileError {
+            throw StartupFailure(message: "invalid policy: \(error)")
         }
     }
 }

@@ -11,6 +11,7 @@ struct GatewayConfiguration: Sendable {
     var ledger: LedgerWriterSettings
     var accounts: AccountSettings
     var rateLimits: RateLimitSettings
+    var policy: PolicySettings
 
     init(environment: EnvironmentReader) throws(ConfigurationError) {
         self.server = try ServerSettings(environment: environment)
@@ -20,11 +21,12 @@ struct GatewayConfiguration: Sendable {
         self.ledger = try LedgerWriterSettings(environment: environment)
         self.accounts = try AccountSettings(environment: environment)
         self.rateLimits = try RateLimitSettings(environment: environment)
+        self.policy = PolicySettings(environment: environment)
     }
 
     init(server: ServerSettings, database: DatabaseSettings, keys: KeySettings, logging: LoggingSettings,
          ledger: LedgerWriterSettings = LedgerWriterSettings(), accounts: AccountSettings = AccountSettings(),
-         rateLimits: RateLimitSettings = RateLimitSettings()) {
+         rateLimits: RateLimitSettings = RateLimitSettings(), policy: PolicySettings = PolicySettings()) {
         self.server = server
         self.database = database
         self.keys = keys
@@ -32,6 +34,7 @@ struct GatewayConfiguration: Sendable {
         self.ledger = ledger
         self.accounts = accounts
         self.rateLimits = rateLimits
+        self.policy = policy
     }
 }
 
@@ -255,5 +258,18 @@ struct LoggingSettings: Sendable {
     init(environment: EnvironmentReader) throws(ConfigurationError) {
         self.level = try environment.choice("LOG_LEVEL", default: Level.info).loggerLevel
         self.format = try environment.choice("LOG_FORMAT", default: Format.json)
+    }
+}
+
+/// Where the access policy is read from (`POLICY_DIR`, default `policies` in the working directory).
+struct PolicySettings: Sendable {
+    var directory: String
+
+    init(directory: String = "policies") {
+        self.directory = directory
+    }
+
+    init(environment: EnvironmentReader) {
+        self.init(directory: environment.string("POLICY_DIR") ?? "policies")
     }
 }

@@ -12,6 +12,7 @@ struct GatewayHandlers: APIProtocol {
     let enrolment: Enrolment
     let sessions: SessionServices
     let users: UserAdministration
+    let access: AccessControl
 
     func getLiveness(_ input: Operations.GetLiveness.Input) async throws -> Operations.GetLiveness.Output {
         .ok(.init(body: .json(.init(status: .ok))))

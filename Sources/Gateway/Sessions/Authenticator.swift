@@ -11,6 +11,8 @@ struct Principal: Sendable, Equatable {
     let sessionID: UUID
     let authTime: Int64
     let authMethods: [String]
+    /// When the session last completed a passkey step-up, read with the session.
+    var steppedUpAt: Date? = nil
 }
 
 /// Turns a request's bearer access token into its caller, or refuses it. The token must verify, and its session
@@ -40,12 +42,13 @@ struct Authenticator: Sendable {
         }
         // Counted before the session is read: a flood from one account must not reach the database.
         try rateLimit.admit(userID)
-        guard let roles = try await sessions.currentRoles(sessionID, of: userID, at: now, touch: true) else {
+        guard let standing = try await sessions.current(sessionID, of: userID, at: now, touch: true) else {
             logger.info("access token refused", metadata: ["reason": "session not live", "session_id": "\(claims.sessionID)"])
             throw APIError.unauthorized
         }
         return Principal(
-            userID: userID, roles: roles, sessionID: sessionID, authTime: claims.authTime, authMethods: claims.authMethods)
+            userID: userID, roles: standing.roles, sessionID: sessionID, authTime: claims.authTime, authMethods: claims.authMethods,
+            steppedUpAt: standing.steppedUpAt)
     }
 }
 

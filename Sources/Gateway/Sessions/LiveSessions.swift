@@ -15,30 +15,40 @@ struct LiveSessions: Sendable {
     /// True when the session is live at `now`. With `touch`, also counts this as a use (restarting the idle
     /// timeout).
     func isLive(_ sessionID: UUID, of userID: UUID, at now: Date, touch: Bool) async throws -> Bool {
-        try await currentRoles(sessionID, of: userID, at: now, touch: touch) != nil
+        try await current(sessionID, of: userID, at: now, touch: touch) != nil
     }
 
-    /// The account's roles as they are now when the session is live at `now`, else nil. Requests are authorised
-    /// with these, not with the roles in the access token, so a role change takes effect at once.
-    func currentRoles(_ sessionID: UUID, of userID: UUID, at now: Date, touch: Bool) async throws -> [String]? {
+    /// What a live session stands on now.
+    struct Standing: Sendable, Equatable {
+        /// The account's roles as they are now, not as they were when the access token was issued.
+        let roles: [String]
+        /// When the session last completed a passkey step-up.
+        let steppedUpAt: Date?
+    }
+
+    /// The session's standing when it is live at `now`, else nil. Requests are authorised with it rather than
+    /// with the access token's claims, so a role change takes effect at once.
+    func current(_ sessionID: UUID, of userID: UUID, at now: Date, touch: Bool) async throws -> Standing? {
         let idleSince = now.addingTimeInterval(-Double(settings.sessionIdleTimeout))
         // Without `touch`, no row is stale enough to be written.
         let touchBefore = touch ? now.addingTimeInterval(-Double(Self.touchInterval)) : Date.distantPast
         let rows = try await client.query(
             """
             WITH live AS (
-                SELECT s.id, s.last_seen_at, u.roles FROM sessions s JOIN users u ON u.id = s.user_id
+                SELECT s.id, s.last_seen_at, s.stepped_up_at, u.roles FROM sessions s JOIN users u ON u.id = s.user_id
                 WHERE s.id = \(sessionID) AND s.user_id = \(userID) AND s.revoked_at IS NULL AND s.expires_at > \(now)
                   AND s.last_seen_at > \(idleSince) AND u.status = 'active'
             ),
             touched AS (
                 UPDATE sessions SET last_seen_at = \(now) FROM live WHERE sessions.id = live.id AND live.last_seen_at < \(touchBefore)
             )
-            SELECT roles FROM live
+            SELECT roles, stepped_up_at FROM live
             """, logger: logger)
-        var roles: [String]?
-        for try await current in rows.decode([String].self) { roles = current }
-        return roles
+        var standing: Standing?
+        for try await (roles, steppedUpAt) in rows.decode(([String], Date?).self) {
+            standing = Standing(roles: roles, steppedUpAt: steppedUpAt)
+        }
+        return standing
     }
 
     /// The account's live sessions at `now`, newest first, judged by the same rule as `currentRoles`.

@@ -78,9 +78,9 @@ extension GatewayHandlers {
         var owner = principal.userID
         if let named = input.query.userId {
             guard let id = UUID(uuidString: named) else { throw APIError.invalidField("userId", "Give an account id (a UUID).") }
-            if id != principal.userID { try principal.require(.admin) }
             owner = id
         }
+        try access.require(principal, .sessionRead, facts: AccessFacts(isOwn: owner == principal.userID))
         let records = try await sessions.liveSessions.liveSessions(of: owner, at: sessions.clock())
         return .ok(.init(body: .json(.init(sessions: records.map { record in
             .init(
@@ -94,11 +94,13 @@ extension GatewayHandlers {
         let scope = RequestScope.current
         let principal = try await signedIn()
         guard let sessionID = UUID(uuidString: input.path.id) else { throw APIError.notFound }
-        let isAdmin = principal.roles.contains(Role.admin.rawValue)
+        // Anyone's session when the policy allows it whoever owns it; else only the caller's own.
+        let anyOwner = access.decide(principal, .sessionRevoke).allowed
+        if !anyOwner { try access.require(principal, .sessionRevoke, facts: AccessFacts(isOwn: true)) }
         do {
             try await sessions.revocation.revoke(
-                sessionID, scope: .unrevoked(owner: isAdmin ? nil : principal.userID), actor: principal.actor(clientAddress: scope?.clientAddress),
-                reason: isAdmin ? "revoked by an administrator" : "revoked by the account", action: "auth.session.revoke",
+                sessionID, scope: .unrevoked(owner: anyOwner ? nil : principal.userID), actor: principal.actor(clientAddress: scope?.clientAddress),
+                reason: anyOwner ? "revoked by an administrator" : "revoked by the account", action: "auth.session.revoke",
                 requestID: scope?.requestID)
         } catch SessionRevocation.Refusal.noSuchSession {
             throw APIError.notFound

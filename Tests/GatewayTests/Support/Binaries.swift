@@ -6,9 +6,13 @@ enum Binaries {
         if let dir = ProcessInfo.processInfo.environment["LEDGER_TEST_BIN_DIR"] {
             return URL(fileURLWithPath: dir)
         }
-        // Tests/GatewayTests/Support/Binaries.swift -> the package root's debug build folder.
-        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(".build/debug")
+        return packageRoot.appendingPathComponent(".build/debug")
+    }
+
+    /// The package's root folder: Tests/GatewayTests/Support/Binaries.swift, four levels up.
+    static var packageRoot: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
     }
 
     struct Result {

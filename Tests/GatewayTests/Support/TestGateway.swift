@@ -19,7 +19,8 @@ enum TestGateway {
             logging: LoggingSettings(level: .info, format: .json),
             // Never the default .data/witness path: a test must not write into a developer's real witness file.
             ledger: WriterHarness.settings(),
-            accounts: AccountSettings(passwordHashCost: PasswordHasher.minimumCost))
+            accounts: AccountSettings(passwordHashCost: PasswordHasher.minimumCost),
+            policy: PolicySettings(directory: Binaries.packageRoot.appendingPathComponent("policies").path))
     }
 
     /// Runs `test` against the router of an application built exactly as `gateway serve` builds it.

@@ -1,0 +1,43 @@
+import Foundation
+import Logging
+
+/// Applies the policy to requests: fills in what the policy needs to know about the caller (the age of their
+/// step-up) and turns a denial into the right answer.
+struct AccessControl: Sendable {
+    let policy: PolicySet
+    let clock: @Sendable () -> Date
+    let logger: Logger
+
+    /// The decision for `principal` asking for `permission`, given what is known of their relation to the resource.
+    func decide(_ principal: Principal, _ permission: Permission, facts: AccessFacts = AccessFacts()) -> PolicyDecision {
+        var facts = facts
+        facts.secondsSinceStepUp = principal.steppedUpAt.map { Int(clock().timeIntervalSince($0).rounded(.down)) }
+        return policy.decide(roles: principal.roles, permission: permission, facts: facts)
+    }
+
+    /// Refuses with 403 unless the policy allows. For resources whose existence is no secret; PHI reads answer
+    /// 404 instead (`PatientAccess`).
+    func require(_ principal: Principal, _ permission: Permission, facts: AccessFacts = AccessFacts()) throws {
+        let decision = decide(principal, permission, facts: facts)
+        guard decision.allowed else {
+            logDenial(principal, permission, decision)
+            throw APIError.forbidden("Your roles do not allow \(permission).")
+        }
+    }
+
+    func logDenial(_ principal: Principal, _ permission: Permission, _ decision: PolicyDecision) {
+        logger.info("access denied", metadata: [
+            "user_id": "\(principal.userID.text)", "permission": "\(permission)", "rule": "\(decision.rule?.id ?? "default deny")",
+        ])
+    }
+}
+
+/// The permissions the gateway asks for; each is in `Permission.catalog` (a test checks).
+extension Permission {
+    static let userRead = Permission(resource: "user", action: "read")
+    static let userManage = Permission(resource: "user", action: "manage")
+    static let sessionRead = Permission(resource: "session", action: "read")
+    static let sessionRevoke = Permission(resource: "session", action: "revoke")
+
+    static let usedByGateway: [Permission] = [.userRead, .userManage, .sessionRead, .sessionRevoke]
+}

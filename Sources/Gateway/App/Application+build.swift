@@ -79,6 +79,9 @@ func buildApplication(
         clock: clock,
         publishedKeys: publishedKeys)
 
+    let access = AccessControl(policy: policy, clock: clock, logger: logger)
+    let patientAccess = PatientAccess(
+        client: client, access: access, recorder: AccessRecorder(writer: writer, logger: logger), clock: clock, logger: logger)
     let handlers = GatewayHandlers(
         readiness: ReadinessProbe(client: client, migrator: migrator, signingKeyLoaded: true, logger: logger),
         metrics: dependencies.metrics,
@@ -86,7 +89,10 @@ func buildApplication(
         enrolment: Enrolment(client: client, writer: writer, hasher: hasher, logger: logger),
         sessions: sessions,
         users: UserAdministration(client: client, writer: writer, settings: accounts, clock: clock, logger: logger),
-        access: AccessControl(policy: policy, clock: clock, logger: logger))
+        access: access,
+        patients: PatientRegistry(client: client, writer: writer, patients: patientAccess, clock: clock, logger: logger),
+        careTeams: CareTeams(client: client, writer: writer, patients: patientAccess, logger: logger),
+        breakGlassGrants: BreakGlass(client: client, writer: writer, patients: patientAccess, clock: clock, logger: logger))
     let router = try buildRouter(
         configuration: configuration, handlers: handlers, metrics: dependencies.metrics,
         rateLimits: RateLimitMiddleware(address: limiters.address, user: limiters.user, clock: clock))

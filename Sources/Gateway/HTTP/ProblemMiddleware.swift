@@ -24,8 +24,8 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         case let error as ServerError:
             // The OpenAPI runtime wraps handler and decoding errors; the cause decides the answer.
             if let inner = error.underlyingError as? APIError { return inner }
-            if error.underlyingError is DecodingError {
-                return .badRequest("The request body or parameters do not match the API contract.")
+            if let decoding = error.underlyingError as? DecodingError {
+                return DecodingProblem.apiError(decoding)
             }
             return apiError(for: error.underlyingError)
         case LedgerWriteError.unavailable:

@@ -13,6 +13,9 @@ struct GatewayHandlers: APIProtocol {
     let sessions: SessionServices
     let users: UserAdministration
     let access: AccessControl
+    let patients: PatientRegistry
+    let careTeams: CareTeams
+    let breakGlassGrants: BreakGlass
 
     func getLiveness(_ input: Operations.GetLiveness.Input) async throws -> Operations.GetLiveness.Output {
         .ok(.init(body: .json(.init(status: .ok))))

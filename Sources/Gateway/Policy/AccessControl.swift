@@ -39,5 +39,17 @@ extension Permission {
     static let sessionRead = Permission(resource: "session", action: "read")
     static let sessionRevoke = Permission(resource: "session", action: "revoke")
 
-    static let usedByGateway: [Permission] = [.userRead, .userManage, .sessionRead, .sessionRevoke]
+    static let patientCreate = Permission(resource: "patient", action: "create")
+    static let patientRead = Permission(resource: "patient", action: "read")
+    static let patientUpdate = Permission(resource: "patient", action: "update")
+    static let patientArchive = Permission(resource: "patient", action: "archive")
+    static let careTeamRead = Permission(resource: "care_team", action: "read")
+    static let careTeamWrite = Permission(resource: "care_team", action: "write")
+    static let breakGlassUse = Permission(resource: "break_glass", action: "use")
+    static let breakGlassRead = Permission(resource: "break_glass", action: "read")
+
+    static let usedByGateway: [Permission] = [
+        .userRead, .userManage, .sessionRead, .sessionRevoke, .patientCreate, .patientRead, .patientUpdate, .patientArchive,
+        .careTeamRead, .careTeamWrite, .breakGlassUse, .breakGlassRead,
+    ]
 }

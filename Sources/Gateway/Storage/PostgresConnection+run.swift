@@ -8,3 +8,11 @@ extension PostgresConnection {
         for try await _ in try await self.query(query, logger: logger) {}
     }
 }
+
+extension PostgresRowSequence {
+    /// The first row's single column, or nil when there are no rows.
+    func first<Value: PostgresDecodable & Sendable>(_ type: Value.Type) async throws -> Value? {
+        for try await value in decode(Value.self) { return value }
+        return nil
+    }
+}

@@ -77,3 +77,23 @@ enum TestAccounts {
         }
     }
 }
+
+/// A signed-in person made through the real invite, enrolment and sign-in endpoints.
+struct TestUser: Sendable {
+    let id: String
+    let token: String
+}
+
+extension TestClientProtocol {
+    /// Has the administrator invite `email` with `roles`, enrols and signs the person in.
+    func enrolledUser(admin adminToken: String, email: String, roles: [String], name: String = "Test Person") async throws -> TestUser {
+        let invited = try await call(.post, "/v1/users", token: adminToken, json: ["email": email, "name": name, "roles": roles])
+        guard invited.status == .created, let token = invited["token"] as? String,
+              let id = (invited["account"] as? [String: Any])?["id"] as? String else {
+            throw TestFailure("inviting \(email) failed with \(invited.status)")
+        }
+        let enrolled = try await call(.post, "/v1/auth/enroll", json: ["token": token, "password": TestAccounts.password])
+        guard enrolled.status == .created else { throw TestFailure("enrolling \(email) failed with \(enrolled.status)") }
+        return TestUser(id: id, token: try await accessToken(email: email, password: TestAccounts.password))
+    }
+}

@@ -1,0 +1,102 @@
+import Foundation
+import Ledger
+import Logging
+import PostgresNIO
+
+/// Patients' care teams: who is on them decides the `care_team` policy condition, so every change is a ledger
+/// entry and takes effect on the next request.
+struct CareTeams: Sendable {
+    let client: PostgresClient
+    let writer: LedgerWriter
+    let patients: PatientAccess
+    let logger: Logger
+
+    struct Member: Sendable, Equatable {
+        let userID: UUID
+        let name: String
+        let teamRole: String
+        let addedAt: Date
+    }
+
+    enum Refusal: Error, Equatable {
+        /// The account does not exist, is not active, or holds no clinical role.
+        case notClinicalStaff
+        case notAMember
+    }
+
+    func members(of patientID: UUID, by principal: Principal) async throws -> [Member] {
+        let grant = try await patients.authorize(principal, .careTeamRead, patient: patientID, action: "care_team.read")
+        try await patients.recorder.record(PHIAccess(
+            principal: principal, action: "care_team.read", patients: [patientID], resource: .init(type: "care_team", id: patientID.text),
+            breakGlass: grant.breakGlass))
+        let rows = try await client.query(
+            """
+            SELECT c.user_id, u.name, c.team_role, c.added_at FROM care_team_members c JOIN users u ON u.id = c.user_id
+            WHERE c.patient_id = \(patientID) ORDER BY c.added_at, c.user_id
+            """, logger: logger)
+        var members: [Member] = []
+        for try await (id, name, role, added) in rows.decode((UUID, String, String, Date).self) {
+            members.append(Member(userID: id, name: name, teamRole: role, addedAt: added))
+        }
+        return members
+    }
+
+    /// Adds `userID` to the team, or changes their team role. Only active clinicians and nurses can join.
+    func put(_ userID: UUID, teamRole: String, on patientID: UUID, by principal: Principal) async throws -> Member {
+        let grant = try await patients.authorize(principal, .careTeamWrite, patient: patientID, action: "care_team.add")
+        let candidate = try await client.query(
+            """
+            SELECT name FROM users WHERE id = \(userID) AND status = 'active' AND roles && ARRAY['clinician', 'nurse']::text[]
+            """, logger: logger)
+        guard let name = try await candidate.first(String.self) else { throw Refusal.notClinicalStaff }
+        let access = PHIAccess(
+            principal: principal, action: "care_team.add", patients: [patientID], resource: .init(type: "care_team", id: patientID.text),
+            breakGlass: grant.breakGlass)
+        let scope = RequestScope.current
+        let draft = AccessRecorder.draft(
+            for: access, requestID: scope?.requestID, clientAddress: scope?.clientAddress,
+            payload: .phi(["userId": .string(userID.text), "teamRole": .string(teamRole)]))
+        let receipt = try await writer.append(draft) { connection, context, logger in
+            try await connection.query(
+                """
+                INSERT INTO care_team_members (patient_id, user_id, team_role, added_at, ledger_seq)
+                VALUES (\(patientID), \(userID), \(teamRole), \(context.recordedAt.date), \(context.seq))
+                ON CONFLICT (patient_id, user_id) DO UPDATE SET team_role = EXCLUDED.team_role, ledger_seq = EXCLUDED.ledger_seq
+                """, logger: logger)
+            try await AccessRecorder.logChange(access, on: connection, context: context, logger: logger)
+        }
+        let added = try await client.query(
+            "SELECT added_at FROM care_team_members WHERE patient_id = \(patientID) AND user_id = \(userID)", logger: logger)
+        let addedAt = try await added.first(Date.self) ?? receipt.recordedAt.date
+        return Member(userID: userID, name: name, teamRole: teamRole, addedAt: addedAt)
+    }
+
+    func remove(_ userID: UUID, from patientID: UUID, by principal: Principal) async throws {
+        let grant = try await patients.authorize(principal, .careTeamWrite, patient: patientID, action: "care_team.remove")
+        let access = PHIAccess(
+            principal: principal, action: "care_team.remove", patients: [patientID],
+            resource: .init(type: "care_team", id: patientID.text), breakGlass: grant.breakGlass)
+        let scope = RequestScope.current
+        let draft = AccessRecorder.draft(
+            for: access, requestID: scope?.requestID, clientAddress: scope?.clientAddress, payload: .phi(["userId": .string(userID.text)]))
+        do {
+            _ = try await writer.append(draft) { connection, context, logger in
+                let removed = try await connection.query(
+                    "DELETE FROM care_team_members WHERE patient_id = \(patientID) AND user_id = \(userID) RETURNING user_id", logger: logger)
+                guard try await removed.collect().count == 1 else { throw Refusal.notAMember }
+                try await AccessRecorder.logChange(access, on: connection, context: context, logger: logger)
+            }
+        } catch let refusal as Refusal {
+            throw refusal
+        }
+    }
+}
+
+extension CareTeams.Refusal {
+    var apiError: APIError {
+        switch self {
+        case .notClinicalStaff: .invalidField("userId", "Only an active account with the clinician or nurse role can join a care team.")
+        case .notAMember: .notFound
+        }
+    }
+}

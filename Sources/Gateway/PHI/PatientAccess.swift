@@ -1,0 +1,63 @@
+import Foundation
+import Ledger
+import Logging
+import PostgresNIO
+
+/// The caller's relation to one patient, read in one query: what the policy's conditions need.
+struct PatientStanding: Sendable {
+    let status: String
+    let facts: AccessFacts
+}
+
+/// What an allowed request on a patient's records may go on with.
+struct PatientGrant: Sendable {
+    let standing: PatientStanding
+    /// Allowed only through a break-glass grant: the access is flagged as emergency treatment.
+    let breakGlass: Bool
+}
+
+/// Decides requests on one patient's records: looks up the caller's relation to the patient, asks the policy, and
+/// on denial records the attempt and answers 404 (or 403 when the caller may read the patient but not do this),
+/// so that a patient's existence does not leak to those who may not see it.
+struct PatientAccess: Sendable {
+    let client: PostgresClient
+    let access: AccessControl
+    let recorder: AccessRecorder
+    let clock: @Sendable () -> Date
+    let logger: Logger
+
+    /// The caller's standing toward `patientID`, or nil when there is no such patient.
+    func standing(of principal: Principal, toward patientID: UUID) async throws -> PatientStanding? {
+        let now = clock()
+        let rows = try await client.query(
+            """
+            SELECT p.status,
+                   EXISTS (SELECT 1 FROM care_team_members c WHERE c.patient_id = p.id AND c.user_id = \(principal.userID)),
+                   EXISTS (SELECT 1 FROM break_glass_grants g
+                           WHERE g.patient_id = p.id AND g.user_id = \(principal.userID) AND g.expires_at > \(now))
+            FROM patients p WHERE p.id = \(patientID)
+            """, logger: logger)
+        for try await (status, onTeam, breakGlass) in rows.decode((String, Bool, Bool).self) {
+            return PatientStanding(status: status, facts: AccessFacts(onCareTeam: onTeam, breakGlass: breakGlass))
+        }
+        return nil
+    }
+
+    /// Allows `permission` on the patient or throws: 404 for no such patient or one the caller may not read (the
+    /// attempt recorded as `action` with outcome denied), 403 when they may read it but not do this.
+    func authorize(_ principal: Principal, _ permission: Permission, patient patientID: UUID, action: String) async throws -> PatientGrant {
+        guard let standing = try await standing(of: principal, toward: patientID) else { throw APIError.notFound }
+        let decision = access.decide(principal, permission, facts: standing.facts)
+        guard decision.allowed else {
+            access.logDenial(principal, permission, decision)
+            try await recorder.record(PHIAccess(
+                principal: principal, action: action, patients: [patientID], resource: .init(type: "patient", id: patientID.text),
+                outcome: .denied))
+            if permission != .patientRead, access.decide(principal, .patientRead, facts: standing.facts).allowed {
+                throw APIError.forbidden("Your roles do not allow \(permission) for this patient.")
+            }
+            throw APIError.notFound
+        }
+        return PatientGrant(standing: standing, breakGlass: decision.rule?.when.contains(.breakGlass) ?? false)
+    }
+}

@@ -27,14 +27,11 @@ struct PatientTests {
 
     @Test("a clinician registers a patient and reads it; another team's clinician gets 404, recorded; break-glass opens it for a while, flagged")
     func careTeamIsolationAndBreakGlass() async throws {
-        try await TestPostgres.withDatabase { database in
-            try await database.migrate()
-            let signingKey = Ed25519SigningKey.generate()
-            try await TestAccounts.enrolledAdmin(database, signingKey: signingKey)
+        try await AdministeredGateway.with { gateway in
+            let database = gateway.database
             let clock = TestClock()
             let patientID = Mutex("")
-            try await TestGateway.withApp(database: database, configure: TestAccounts.configure(signingKey), clock: clock.now) { client in
-                let admin = try await client.accessToken(email: TestAccounts.adminEmail, password: TestAccounts.password)
+            try await gateway.serve(clock: clock.now) { client, admin in
                 let ada = try await client.enrolledUser(admin: admin, email: "ada@hospital.example", roles: ["clinician"])
                 let ben = try await client.enrolledUser(admin: admin, email: "ben@hospital.example", roles: ["clinician"])
 
@@ -85,7 +82,7 @@ struct PatientTests {
             #expect(log.map(\.2) == ["success", "success", "denied", "denied", "denied", "success", "success", "denied", "denied", "success"])
             #expect(log.map(\.3) == [false, false, false, false, false, true, true, false, false, false])
 
-            let chain = try await WriterHarness.with(database, signingKey: signingKey) { try await $0.verifiedChain() }
+            let chain = try await gateway.verifiedChain()
             let create = try #require(chain.first { $0.entry.action == "patient.create" }?.entry)
             #expect(create.subject == id)
             guard case .sealed = create.payload else { throw TestFailure("the demographics are not sealed") }
@@ -103,12 +100,9 @@ struct PatientTests {
 
     @Test("bad input names the field and writes nothing: unknown field, wrong type, null, oversized, bad date, bad enum")
     func validationNamesTheField() async throws {
-        try await TestPostgres.withDatabase { database in
-            try await database.migrate()
-            let signingKey = Ed25519SigningKey.generate()
-            try await TestAccounts.enrolledAdmin(database, signingKey: signingKey)
-            try await TestGateway.withApp(database: database, configure: TestAccounts.configure(signingKey)) { client in
-                let admin = try await client.accessToken(email: TestAccounts.adminEmail, password: TestAccounts.password)
+        try await AdministeredGateway.with { gateway in
+            let database = gateway.database
+            try await gateway.serve { client, admin in
                 let ada = try await client.enrolledUser(admin: admin, email: "ada@hospital.example", roles: ["clinician"])
                 let before = try await Self.entryCount(database)
                 let cases: [(String, Any?, String)] = [
@@ -140,12 +134,8 @@ struct PatientTests {
 
     @Test("updates need the current version, archived patients stay as they are, and a nurse on the team reads but does not change")
     func updateArchiveAndCareTeam() async throws {
-        try await TestPostgres.withDatabase { database in
-            try await database.migrate()
-            let signingKey = Ed25519SigningKey.generate()
-            try await TestAccounts.enrolledAdmin(database, signingKey: signingKey)
-            try await TestGateway.withApp(database: database, configure: TestAccounts.configure(signingKey)) { client in
-                let admin = try await client.accessToken(email: TestAccounts.adminEmail, password: TestAccounts.password)
+        try await AdministeredGateway.with { gateway in
+            try await gateway.serve { client, admin in
                 let ada = try await client.enrolledUser(admin: admin, email: "ada@hospital.example", roles: ["clinician"], name: "Ada Lovelace")
                 let nia = try await client.enrolledUser(admin: admin, email: "nia@hospital.example", roles: ["nurse"], name: "Nia Nurse")
                 let id = try #require(try await client.call(.post, "/v1/patients", token: ada.token, json: Self.chidi)["id"] as? String)
@@ -183,7 +173,7 @@ struct PatientTests {
                 #expect((listed["patients"] as? [[String: Any]])?.first?["id"] as? String == id)
             }
             // Every change is one entry with its projection: the chain verifies and each entry's seq is on its row.
-            let chain = try await WriterHarness.with(database, signingKey: signingKey) { try await $0.verifiedChain() }
+            let chain = try await gateway.verifiedChain()
             let changes = chain.filter { ["patient.create", "patient.update", "patient.archive"].contains($0.entry.action) }
             let succeeded = changes.filter { $0.entry.outcome == LedgerEntry.Outcome.success }
             #expect(succeeded.map(\.entry.action) == [
@@ -197,12 +187,8 @@ struct PatientTests {
 
     @Test("name search by prefix, any case, pages through a few hundred patients in order without gaps or repeats")
     func searchAndPagination() async throws {
-        try await TestPostgres.withDatabase { database in
-            try await database.migrate()
-            let signingKey = Ed25519SigningKey.generate()
-            try await TestAccounts.enrolledAdmin(database, signingKey: signingKey)
-            try await TestGateway.withApp(database: database, configure: TestAccounts.configure(signingKey)) { client in
-                let admin = try await client.accessToken(email: TestAccounts.adminEmail, password: TestAccounts.password)
+        try await AdministeredGateway.with { gateway in
+            try await gateway.serve { client, admin in
                 let service = try await client.enrolledUser(admin: admin, email: "adt@hospital.example", roles: ["service"])
                 let families = ["Okafor", "okeke", "Olsen", "Nakamura", "O_Brien"]
                 for index in 0..<150 {
@@ -235,12 +221,9 @@ struct PatientTests {
 
     @Test("a read that cannot be recorded in the ledger fails with 503 and returns no PHI")
     func unrecordableReadFailsClosed() async throws {
-        try await TestPostgres.withDatabase { database in
-            try await database.migrate()
-            let signingKey = Ed25519SigningKey.generate()
-            try await TestAccounts.enrolledAdmin(database, signingKey: signingKey)
-            try await TestGateway.withApp(database: database, configure: TestAccounts.configure(signingKey)) { client in
-                let admin = try await client.accessToken(email: TestAccounts.adminEmail, password: TestAccounts.password)
+        try await AdministeredGateway.with { gateway in
+            let database = gateway.database
+            try await gateway.serve { client, admin in
                 let ada = try await client.enrolledUser(admin: admin, email: "ada@hospital.example", roles: ["clinician"])
                 let id = try #require(try await client.call(.post, "/v1/patients", token: ada.token, json: Self.chidi)["id"] as? String)
                 try await database.withClient(database.ownerURL) { client in

@@ -39,27 +39,23 @@ struct Enrolment: Sendable {
             actor: .init(userID: userID.text, roles: invited.roles, clientAddress: clientAddress),
             action: "user.enroll", resource: .init(type: "user", id: userID.text), requestID: requestID,
             payload: .clear(["method": "password"]))
-        do {
-            _ = try await writer.append(draft) { connection, context, logger in
-                // Both conditions are re-checked here, inside the entry's transaction: of two requests racing with
-                // one token, the second finds the invite used and its entry is never written.
-                let redeemed = try await connection.query(
-                    """
-                    UPDATE enrolment_invites SET used_at = now()
-                    WHERE token_hash = \(ByteBuffer(bytes: tokenHash)) AND used_at IS NULL AND expires_at > now()
-                    RETURNING user_id
-                    """, logger: logger)
-                guard try await redeemed.collect().count == 1 else { throw Refusal.invalidInvite }
-                let activated = try await connection.query(
-                    """
-                    UPDATE users SET password_hash = \(passwordHash), status = 'active', updated_at = now(), ledger_seq = \(context.seq)
-                    WHERE id = \(userID) AND status = 'invited'
-                    RETURNING id
-                    """, logger: logger)
-                guard try await activated.collect().count == 1 else { throw Refusal.invalidInvite }
-            }
-        } catch let refusal as Refusal {
-            throw refusal
+        _ = try await writer.append(draft) { connection, context, logger in
+            // Both conditions are re-checked here, inside the entry's transaction: of two requests racing with
+            // one token, the second finds the invite used and its entry is never written.
+            let redeemed = try await connection.query(
+                """
+                UPDATE enrolment_invites SET used_at = now()
+                WHERE token_hash = \(ByteBuffer(bytes: tokenHash)) AND used_at IS NULL AND expires_at > now()
+                RETURNING user_id
+                """, logger: logger)
+            guard try await redeemed.collect().count == 1 else { throw Refusal.invalidInvite }
+            let activated = try await connection.query(
+                """
+                UPDATE users SET password_hash = \(passwordHash), status = 'active', updated_at = now(), ledger_seq = \(context.seq)
+                WHERE id = \(userID) AND status = 'invited'
+                RETURNING id
+                """, logger: logger)
+            guard try await activated.collect().count == 1 else { throw Refusal.invalidInvite }
         }
         logger.info("account enrolled", metadata: ["user_id": "\(userID.text)"])
         return AccountSummary(id: userID, email: invited.email, name: invited.name, roles: invited.roles, status: "active")

@@ -33,22 +33,18 @@ struct PasswordChange: Sendable {
         let newHash = try await hasher.hash(new)
         let now = clock()
         let draft = EntryDraft(actor: actor, action: "auth.password.change", resource: resource, requestID: requestID)
-        do {
-            _ = try await writer.append(draft) { connection, context, logger in
-                let changed = try await connection.query(
-                    """
-                    UPDATE users SET password_hash = \(newHash), updated_at = now(), ledger_seq = \(context.seq)
-                    WHERE id = \(principal.userID) AND password_hash = \(stored) RETURNING id
-                    """, logger: logger)
-                guard try await changed.collect().count == 1 else { throw Refusal.changedMeanwhile }
-                try await connection.query(
-                    """
-                    UPDATE sessions SET revoked_at = \(now), revoked_reason = 'password changed'
-                    WHERE user_id = \(principal.userID) AND id <> \(principal.sessionID) AND revoked_at IS NULL
-                    """, logger: logger)
-            }
-        } catch let refusal as Refusal {
-            throw refusal
+        _ = try await writer.append(draft) { connection, context, logger in
+            let changed = try await connection.query(
+                """
+                UPDATE users SET password_hash = \(newHash), updated_at = now(), ledger_seq = \(context.seq)
+                WHERE id = \(principal.userID) AND password_hash = \(stored) RETURNING id
+                """, logger: logger)
+            guard try await changed.collect().count == 1 else { throw Refusal.changedMeanwhile }
+            try await connection.query(
+                """
+                UPDATE sessions SET revoked_at = \(now), revoked_reason = 'password changed'
+                WHERE user_id = \(principal.userID) AND id <> \(principal.sessionID) AND revoked_at IS NULL
+                """, logger: logger)
         }
         logger.info("password changed", metadata: ["user_id": "\(principal.userID.text)"])
     }

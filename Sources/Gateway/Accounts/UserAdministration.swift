@@ -51,23 +51,19 @@ struct UserAdministration: Sendable {
             actor: admin.actor(clientAddress: clientAddress), action: "user.invite", resource: .init(type: "user", id: userID.text),
             requestID: requestID,
             payload: .clear(["roles": .array(roles.map { .string($0) }), "expiresAt": .string(LedgerTimestamp(expiresAt).description)]))
-        do {
-            _ = try await writer.append(draft) { connection, context, logger in
-                let created = try await connection.query(
-                    """
-                    INSERT INTO users (id, email, name, roles, status, ledger_seq)
-                    VALUES (\(userID), \(email), \(name), \(roles), 'invited', \(context.seq))
-                    ON CONFLICT (email) DO NOTHING RETURNING id
-                    """, logger: logger)
-                guard try await created.collect().count == 1 else { throw Refusal.emailTaken }
-                try await connection.query(
-                    """
-                    INSERT INTO enrolment_invites (token_hash, user_id, expires_at, ledger_seq)
-                    VALUES (\(ByteBuffer(bytes: token.hash)), \(userID), \(expiresAt), \(context.seq))
-                    """, logger: logger)
-            }
-        } catch let refusal as Refusal {
-            throw refusal
+        _ = try await writer.append(draft) { connection, context, logger in
+            let created = try await connection.query(
+                """
+                INSERT INTO users (id, email, name, roles, status, ledger_seq)
+                VALUES (\(userID), \(email), \(name), \(roles), 'invited', \(context.seq))
+                ON CONFLICT (email) DO NOTHING RETURNING id
+                """, logger: logger)
+            guard try await created.collect().count == 1 else { throw Refusal.emailTaken }
+            try await connection.query(
+                """
+                INSERT INTO enrolment_invites (token_hash, user_id, expires_at, ledger_seq)
+                VALUES (\(ByteBuffer(bytes: token.hash)), \(userID), \(expiresAt), \(context.seq))
+                """, logger: logger)
         }
         logger.info("account invited", metadata: ["user_id": "\(userID.text)", "by": "\(admin.userID.text)"])
         return Invitation(
@@ -195,13 +191,9 @@ struct UserAdministration: Sendable {
     private func appendChecked(
         _ draft: EntryDraft, _ change: @escaping @Sendable (PostgresConnection, AppendContext, Logger) async throws -> PostgresRowSequence
     ) async throws {
-        do {
-            _ = try await writer.append(draft) { connection, context, logger in
-                let rows = try await change(connection, context, logger)
-                guard try await rows.collect().count == 1 else { throw Refusal.changedMeanwhile }
-            }
-        } catch let refusal as Refusal {
-            throw refusal
+        _ = try await writer.append(draft) { connection, context, logger in
+            let rows = try await change(connection, context, logger)
+            guard try await rows.collect().count == 1 else { throw Refusal.changedMeanwhile }
         }
     }
 

@@ -10,15 +10,11 @@ extension GatewayHandlers {
         let scope = RequestScope.current
         let admin = try await signedIn()
         try access.require(admin, .userManage)
-        do {
-            let invitation = try await users.invite(
-                email: body.email, name: body.name, roles: body.roles.map(\.rawValue), by: admin, requestID: scope?.requestID,
-                clientAddress: scope?.clientAddress)
-            return .created(.init(body: .json(.init(
-                account: .init(invitation.account), token: invitation.token.text, expiresAt: invitation.expiresAt))))
-        } catch let refusal as UserAdministration.Refusal {
-            throw refusal.apiError
-        }
+        let invitation = try await users.invite(
+            email: body.email, name: body.name, roles: body.roles.map(\.rawValue), by: admin, requestID: scope?.requestID,
+            clientAddress: scope?.clientAddress)
+        return .created(.init(body: .json(.init(
+            account: .init(invitation.account), token: invitation.token.text, expiresAt: invitation.expiresAt))))
     }
 
     func reissueInvite(_ input: Operations.ReissueInvite.Input) async throws -> Operations.ReissueInvite.Output {
@@ -26,13 +22,9 @@ extension GatewayHandlers {
         let admin = try await signedIn()
         try access.require(admin, .userManage)
         guard let userID = UUID(uuidString: input.path.id) else { throw APIError.notFound }
-        do {
-            let invitation = try await users.reissueInvite(userID, by: admin, requestID: scope?.requestID, clientAddress: scope?.clientAddress)
-            return .created(.init(body: .json(.init(
-                account: .init(invitation.account), token: invitation.token.text, expiresAt: invitation.expiresAt))))
-        } catch let refusal as UserAdministration.Refusal {
-            throw refusal.apiError
-        }
+        let invitation = try await users.reissueInvite(userID, by: admin, requestID: scope?.requestID, clientAddress: scope?.clientAddress)
+        return .created(.init(body: .json(.init(
+            account: .init(invitation.account), token: invitation.token.text, expiresAt: invitation.expiresAt))))
     }
 
     func listUsers(_ input: Operations.ListUsers.Input) async throws -> Operations.ListUsers.Output {
@@ -61,18 +53,14 @@ extension GatewayHandlers {
         guard body.roles != nil || body.status != nil else {
             throw APIError.badRequest("Give roles, status, or both.")
         }
-        do {
-            let account = try await users.update(
-                userID, roles: body.roles?.map(\.rawValue), status: body.status?.rawValue, by: admin, requestID: scope?.requestID,
-                clientAddress: scope?.clientAddress)
-            return .ok(.init(body: .json(.init(account))))
-        } catch let refusal as UserAdministration.Refusal {
-            throw refusal.apiError
-        }
+        let account = try await users.update(
+            userID, roles: body.roles?.map(\.rawValue), status: body.status?.rawValue, by: admin, requestID: scope?.requestID,
+            clientAddress: scope?.clientAddress)
+        return .ok(.init(body: .json(.init(account))))
     }
 }
 
-extension UserAdministration.Refusal {
+extension UserAdministration.Refusal: APIErrorConvertible {
     var apiError: APIError {
         switch self {
         case .invalidEmail: .invalidField("email", "Give an email address such as name@hospital.example.")

@@ -90,9 +90,9 @@ func buildApplication(
         sessions: sessions,
         users: UserAdministration(client: client, writer: writer, settings: accounts, clock: clock, logger: logger),
         access: access,
-        patients: PatientRegistry(client: client, writer: writer, patients: patientAccess, clock: clock, logger: logger),
-        careTeams: CareTeams(client: client, writer: writer, patients: patientAccess, logger: logger),
-        breakGlassGrants: BreakGlass(client: client, writer: writer, patients: patientAccess, clock: clock, logger: logger))
+        patients: PatientRegistry(client: client, patients: patientAccess, clock: clock, logger: logger),
+        careTeams: CareTeams(client: client, patients: patientAccess, logger: logger),
+        breakGlassGrants: BreakGlass(client: client, patients: patientAccess, clock: clock, logger: logger))
     let router = try buildRouter(
         configuration: configuration, handlers: handlers, metrics: dependencies.metrics,
         rateLimits: RateLimitMiddleware(address: limiters.address, user: limiters.user, clock: clock))

@@ -91,3 +91,9 @@ struct APIError: HTTPResponseError, Equatable {
         return response
     }
 }
+
+/// An error that stands for one API answer, such as a service's refusal. The problem middleware answers with it,
+/// so handlers need not translate each refusal themselves.
+protocol APIErrorConvertible: Error {
+    var apiError: APIError { get }
+}

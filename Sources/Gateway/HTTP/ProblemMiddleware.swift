@@ -21,6 +21,8 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         switch error {
         case let error as APIError:
             return error
+        case let refusal as any APIErrorConvertible:
+            return refusal.apiError
         case let error as ServerError:
             // The OpenAPI runtime wraps handler and decoding errors; the cause decides the answer.
             if let inner = error.underlyingError as? APIError { return inner }

@@ -37,6 +37,18 @@ struct AccessRecorder: Sendable {
         }
     }
 
+    /// Appends a change to patients' records, recorded as `access` with `payload` sealed under the patient's key;
+    /// `change` and the access-log rows are its projection, in the entry's transaction.
+    @discardableResult
+    func recordChange(_ access: PHIAccess, payload: JSONValue, _ change: @escaping ProjectionUpdate) async throws -> AppendReceipt {
+        let scope = RequestScope.current
+        let draft = Self.draft(for: access, requestID: scope?.requestID, clientAddress: scope?.clientAddress, payload: .phi(payload))
+        return try await writer.append(draft) { connection, context, logger in
+            try await change(connection, context, logger)
+            try await Self.logChange(access, on: connection, context: context, logger: logger)
+        }
+    }
+
     /// The ledger entry of an access: the patient as subject when there is one, else their ids in the payload.
     static func draft(for access: PHIAccess, requestID: String?, clientAddress: String?, payload: DraftPayload? = nil) -> EntryDraft {
         let single = access.patients.count == 1 ? access.patients[0] : nil
@@ -78,11 +90,11 @@ struct AccessRecorder: Sendable {
             """)
     }
 
-    /// The access-log row of a change, written by the change's own projection.
-    static func logChange(_ access: PHIAccess, on connection: PostgresConnection, context: AppendContext, logger: Logger) async throws {
+    /// The access-log rows of a change, written by the change's own projection.
+    private static func logChange(_ access: PHIAccess, on connection: PostgresConnection, context: AppendContext, logger: Logger) async throws {
         let at = context.recordedAt.date
         for patient in access.patients {
-            try await connection.query(
+            try await connection.run(
                 """
                 INSERT INTO phi_access (ledger_seq, patient_id, recorded_at, user_id, action, outcome, break_glass)
                 VALUES (\(context.seq), \(patient), \(at), \(access.principal.userID), \(access.action), \(access.outcome.rawValue),

@@ -7,7 +7,6 @@ import PostgresNIO
 /// minutes asked for, opening it is a ledger entry, and every access under it is flagged for compliance.
 struct BreakGlass: Sendable {
     let client: PostgresClient
-    let writer: LedgerWriter
     let patients: PatientAccess
     let clock: @Sendable () -> Date
     let logger: Logger
@@ -28,19 +27,16 @@ struct BreakGlass: Sendable {
         let access = PHIAccess(
             principal: principal, action: "break_glass.open", patients: [patientID], resource: .init(type: "break_glass", id: id.text),
             breakGlass: true)
-        let scope = RequestScope.current
-        let draft = AccessRecorder.draft(
-            for: access, requestID: scope?.requestID, clientAddress: scope?.clientAddress,
-            payload: .phi(["reason": .string(reason), "minutes": .string(String(minutes))]))
-        let receipt = try await writer.append(draft) { connection, context, logger in
+        let receipt = try await patients.recorder.recordChange(
+            access, payload: ["reason": .string(reason), "minutes": .string(String(minutes))]
+        ) { connection, context, logger in
             let granted = context.recordedAt.date
-            try await connection.query(
+            try await connection.run(
                 """
                 INSERT INTO break_glass_grants (id, user_id, patient_id, reason, granted_at, expires_at, ledger_seq)
                 VALUES (\(id), \(principal.userID), \(patientID), \(reason), \(granted), \(granted.addingTimeInterval(Double(minutes * 60))),
                         \(context.seq))
                 """, logger: logger)
-            try await AccessRecorder.logChange(access, on: connection, context: context, logger: logger)
         }
         logger.notice("break-glass access opened", metadata: [
             "user_id": "\(principal.userID.text)", "grant_id": "\(id.text)", "minutes": "\(minutes)",

@@ -16,12 +16,8 @@ extension GatewayHandlers {
         let principal = try await signedIn()
         guard let patientID = UUID(uuidString: input.path.patientId) else { throw APIError.notFound }
         let userID = try FieldValidation.uuid(input.path.userId, field: "userId")
-        do {
-            let member = try await careTeams.put(userID, teamRole: body.teamRole.rawValue, on: patientID, by: principal)
-            return .ok(.init(body: .json(.init(member))))
-        } catch let refusal as CareTeams.Refusal {
-            throw refusal.apiError
-        }
+        let member = try await careTeams.put(userID, teamRole: body.teamRole.rawValue, on: patientID, by: principal)
+        return .ok(.init(body: .json(.init(member))))
     }
 
     func removeCareTeamMember(_ input: Operations.RemoveCareTeamMember.Input) async throws -> Operations.RemoveCareTeamMember.Output {
@@ -29,12 +25,8 @@ extension GatewayHandlers {
         guard let patientID = UUID(uuidString: input.path.patientId), let userID = UUID(uuidString: input.path.userId) else {
             throw APIError.notFound
         }
-        do {
-            try await careTeams.remove(userID, from: patientID, by: principal)
-            return .noContent(.init())
-        } catch let refusal as CareTeams.Refusal {
-            throw refusal.apiError
-        }
+        try await careTeams.remove(userID, from: patientID, by: principal)
+        return .noContent(.init())
     }
 }
 

@@ -2,12 +2,12 @@ import Foundation
 import Ledger
 import Logging
 import PostgresNIO
+import Synchronization
 
 /// Patients' care teams: who is on them decides the `care_team` policy condition, so every change is a ledger
 /// entry and takes effect on the next request.
 struct CareTeams: Sendable {
     let client: PostgresClient
-    let writer: LedgerWriter
     let patients: PatientAccess
     let logger: Logger
 
@@ -52,23 +52,22 @@ struct CareTeams: Sendable {
         let access = PHIAccess(
             principal: principal, action: "care_team.add", patients: [patientID], resource: .init(type: "care_team", id: patientID.text),
             breakGlass: grant.breakGlass)
-        let scope = RequestScope.current
-        let draft = AccessRecorder.draft(
-            for: access, requestID: scope?.requestID, clientAddress: scope?.clientAddress,
-            payload: .phi(["userId": .string(userID.text), "teamRole": .string(teamRole)]))
-        let receipt = try await writer.append(draft) { connection, context, logger in
-            try await connection.query(
+        // Re-joining keeps the first joining time.
+        let addedAt = Mutex<Date?>(nil)
+        try await patients.recorder.recordChange(
+            access, payload: ["userId": .string(userID.text), "teamRole": .string(teamRole)]
+        ) { connection, context, logger in
+            let member = try await connection.query(
                 """
                 INSERT INTO care_team_members (patient_id, user_id, team_role, added_at, ledger_seq)
                 VALUES (\(patientID), \(userID), \(teamRole), \(context.recordedAt.date), \(context.seq))
                 ON CONFLICT (patient_id, user_id) DO UPDATE SET team_role = EXCLUDED.team_role, ledger_seq = EXCLUDED.ledger_seq
+                RETURNING added_at
                 """, logger: logger)
-            try await AccessRecorder.logChange(access, on: connection, context: context, logger: logger)
+            let joined = try await member.first(Date.self)
+            addedAt.withLock { $0 = joined }
         }
-        let added = try await client.query(
-            "SELECT added_at FROM care_team_members WHERE patient_id = \(patientID) AND user_id = \(userID)", logger: logger)
-        let addedAt = try await added.first(Date.self) ?? receipt.recordedAt.date
-        return Member(userID: userID, name: name, teamRole: teamRole, addedAt: addedAt)
+        return Member(userID: userID, name: name, teamRole: teamRole, addedAt: addedAt.withLock { $0 } ?? Date())
     }
 
     func remove(_ userID: UUID, from patientID: UUID, by principal: Principal) async throws {
@@ -76,23 +75,15 @@ struct CareTeams: Sendable {
         let access = PHIAccess(
             principal: principal, action: "care_team.remove", patients: [patientID],
             resource: .init(type: "care_team", id: patientID.text), breakGlass: grant.breakGlass)
-        let scope = RequestScope.current
-        let draft = AccessRecorder.draft(
-            for: access, requestID: scope?.requestID, clientAddress: scope?.clientAddress, payload: .phi(["userId": .string(userID.text)]))
-        do {
-            _ = try await writer.append(draft) { connection, context, logger in
-                let removed = try await connection.query(
-                    "DELETE FROM care_team_members WHERE patient_id = \(patientID) AND user_id = \(userID) RETURNING user_id", logger: logger)
-                guard try await removed.collect().count == 1 else { throw Refusal.notAMember }
-                try await AccessRecorder.logChange(access, on: connection, context: context, logger: logger)
-            }
-        } catch let refusal as Refusal {
-            throw refusal
+        try await patients.recorder.recordChange(access, payload: ["userId": .string(userID.text)]) { connection, _, logger in
+            let removed = try await connection.query(
+                "DELETE FROM care_team_members WHERE patient_id = \(patientID) AND user_id = \(userID) RETURNING user_id", logger: logger)
+            guard try await removed.collect().count == 1 else { throw Refusal.notAMember }
         }
     }
 }
 
-extension CareTeams.Refusal {
+extension CareTeams.Refusal: APIErrorConvertible {
     var apiError: APIError {
         switch self {
         case .notClinicalStaff: .invalidField("userId", "Only an active account with the clinician or nurse role can join a care team.")

@@ -22,11 +22,13 @@ enum FieldValidation {
     /// A calendar date `YYYY-MM-DD` from 1900-01-01 up to `latest`.
     static func birthDate(_ value: String, field: String, latest: Date) throws -> String {
         guard let date = calendarDate(value) else { throw APIError.invalidField(field, "Give a date as YYYY-MM-DD.") }
-        guard date >= calendarDate("1900-01-01")!, date <= latest else {
+        guard date >= earliestBirthDate, date <= latest else {
             throw APIError.invalidField(field, "Give a date from 1900-01-01 up to today.")
         }
         return value
     }
+
+    private static let earliestBirthDate = calendarDate("1900-01-01")!
 
     /// Parses `YYYY-MM-DD` strictly (a real day of the Gregorian calendar), as midnight UTC.
     static func calendarDate(_ value: String) -> Date? {

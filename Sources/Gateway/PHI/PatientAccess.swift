@@ -31,11 +31,8 @@ struct PatientAccess: Sendable {
         let now = clock()
         let rows = try await client.query(
             """
-            SELECT p.status,
-                   EXISTS (SELECT 1 FROM care_team_members c WHERE c.patient_id = p.id AND c.user_id = \(principal.userID)),
-                   EXISTS (SELECT 1 FROM break_glass_grants g
-                           WHERE g.patient_id = p.id AND g.user_id = \(principal.userID) AND g.expires_at > \(now))
-            FROM patients p WHERE p.id = \(patientID)
+            SELECT p.status, r.on_care_team, r.break_glass
+            FROM patients p, patient_relation(p.id, \(principal.userID), \(now)) r WHERE p.id = \(patientID)
             """, logger: logger)
         for try await (status, onTeam, breakGlass) in rows.decode((String, Bool, Bool).self) {
             return PatientStanding(status: status, facts: AccessFacts(onCareTeam: onTeam, breakGlass: breakGlass))
@@ -58,6 +55,6 @@ struct PatientAccess: Sendable {
             }
             throw APIError.notFound
         }
-        return PatientGrant(standing: standing, breakGlass: decision.rule?.when.contains(.breakGlass) ?? false)
+        return PatientGrant(standing: standing, breakGlass: decision.reliesOnBreakGlass)
     }
 }

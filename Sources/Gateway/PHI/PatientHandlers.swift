@@ -13,11 +13,7 @@ extension GatewayHandlers {
             givenName: try FieldValidation.text(body.givenName, field: "givenName", maximum: 200),
             birthDate: try FieldValidation.birthDate(body.birthDate, field: "birthDate", latest: sessions.clock()),
             sex: body.sex.rawValue)
-        do {
-            return .created(.init(body: .json(.init(try await patients.create(fields, by: principal)))))
-        } catch let refusal as PatientRegistry.Refusal {
-            throw refusal.apiError
-        }
+        return .created(.init(body: .json(.init(try await patients.create(fields, by: principal)))))
     }
 
     func getPatient(_ input: Operations.GetPatient.Input) async throws -> Operations.GetPatient.Output {
@@ -38,21 +34,13 @@ extension GatewayHandlers {
             sex: body.sex?.rawValue)
         guard !fields.isEmpty else { throw APIError.badRequest("Give at least one field to change.") }
         if let version = body.version, version < 1 { throw APIError.invalidField("version", "Give the version as read, 1 or more.") }
-        do {
-            return .ok(.init(body: .json(.init(try await patients.update(id, fields, expectedVersion: body.version, by: principal)))))
-        } catch let refusal as PatientRegistry.Refusal {
-            throw refusal.apiError
-        }
+        return .ok(.init(body: .json(.init(try await patients.update(id, fields, expectedVersion: body.version, by: principal)))))
     }
 
     func archivePatient(_ input: Operations.ArchivePatient.Input) async throws -> Operations.ArchivePatient.Output {
         let principal = try await signedIn()
         guard let id = UUID(uuidString: input.path.patientId) else { throw APIError.notFound }
-        do {
-            return .ok(.init(body: .json(.init(try await patients.archive(id, by: principal)))))
-        } catch let refusal as PatientRegistry.Refusal {
-            throw refusal.apiError
-        }
+        return .ok(.init(body: .json(.init(try await patients.archive(id, by: principal)))))
     }
 
     func listPatients(_ input: Operations.ListPatients.Input) async throws -> Operations.ListPatients.Output {

@@ -16,17 +16,18 @@ struct PatientRecord: Sendable, Equatable {
     let createdAt: Date
     let updatedAt: Date
 
-    /// The columns `init(row:)` reads, in order.
+    /// The columns `init(_:)` reads, first in a row, in this order.
     static let columns = "id, mrn, family_name, given_name, birth_date::text, sex, status, version, created_at, updated_at"
+
+    /// Reads the first columns of a row selected with `columns` (further columns may follow).
+    init(_ row: PostgresRow) throws {
+        (id, mrn, familyName, givenName, birthDate, sex, status, version, createdAt, updatedAt) = try row.decode(
+            (UUID, String, String, String, String, String, String, Int, Date, Date).self)
+    }
 
     static func decode(_ rows: PostgresRowSequence) async throws -> [PatientRecord] {
         var records: [PatientRecord] = []
-        for try await (id, mrn, family, given, birth, sex, status, version, created, updated) in rows.decode(
-            (UUID, String, String, String, String, String, String, Int, Date, Date).self) {
-            records.append(PatientRecord(
-                id: id, mrn: mrn, familyName: family, givenName: given, birthDate: birth, sex: sex, status: status, version: version,
-                createdAt: created, updatedAt: updated))
-        }
+        for try await row in rows { records.append(try PatientRecord(row)) }
         return records
     }
 }

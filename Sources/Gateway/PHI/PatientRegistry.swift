@@ -2,12 +2,12 @@ import Foundation
 import Ledger
 import Logging
 import PostgresNIO
+import Synchronization
 
 /// Patients' demographics: each change one ledger entry (its fields sealed under the patient's data key) written
 /// with the projection row and an access-log row, in one transaction; each read recorded before it is answered.
 struct PatientRegistry: Sendable {
     let client: PostgresClient
-    let writer: LedgerWriter
     let patients: PatientAccess
     let clock: @Sendable () -> Date
     let logger: Logger
@@ -28,24 +28,24 @@ struct PatientRegistry: Sendable {
         // The registering clinician cares for the patient from the start; others add the team afterwards.
         let joinsTeam = principal.roles.contains(Role.clinician.rawValue)
         let access = PHIAccess(principal: principal, action: "patient.create", patients: [id], resource: .init(type: "patient", id: id.text))
-        try await append(access, payload: fields.json) { connection, context, logger in
+        return try await append(access, payload: fields.json, otherwise: .mrnTaken) { connection, context, logger in
             let inserted = try await connection.query(
                 """
                 INSERT INTO patients (id, mrn, family_name, given_name, birth_date, sex, created_at, updated_at, ledger_seq)
                 VALUES (\(id), \(mrn), \(family), \(given), \(birth)::date, \(sex), \(context.recordedAt.date), \(context.recordedAt.date),
                         \(context.seq))
-                ON CONFLICT (mrn) DO NOTHING RETURNING id
+                ON CONFLICT (mrn) DO NOTHING RETURNING \(unescaped: PatientRecord.columns)
                 """, logger: logger)
-            guard try await inserted.collect().count == 1 else { throw Refusal.mrnTaken }
+            guard let created = try await PatientRecord.decode(inserted).first else { return nil }
             if joinsTeam {
-                try await connection.query(
+                try await connection.run(
                     """
                     INSERT INTO care_team_members (patient_id, user_id, team_role, added_at, ledger_seq)
                     VALUES (\(id), \(principal.userID), 'attending', \(context.recordedAt.date), \(context.seq))
                     """, logger: logger)
             }
+            return created
         }
-        return try await fetch(id)!
     }
 
     /// The patient, after the read is recorded.
@@ -69,8 +69,8 @@ struct PatientRegistry: Sendable {
         let access = PHIAccess(
             principal: principal, action: "patient.update", patients: [id], resource: .init(type: "patient", id: id.text),
             breakGlass: grant.breakGlass)
-        try await append(access, payload: payload) { connection, context, logger in
-            let updated = try await connection.query(
+        return try await append(access, payload: payload, otherwise: .changedMeanwhile) { connection, context, logger in
+            try await PatientRecord.decode(connection.query(
                 """
                 UPDATE patients SET
                     mrn = coalesce(\(fields.mrn), mrn), family_name = coalesce(\(fields.familyName), family_name),
@@ -78,11 +78,9 @@ struct PatientRegistry: Sendable {
                     sex = coalesce(\(fields.sex), sex), version = version + 1, updated_at = \(context.recordedAt.date),
                     ledger_seq = \(context.seq)
                 WHERE id = \(id) AND status = 'active' AND (\(expectedVersion)::integer IS NULL OR version = \(expectedVersion))
-                RETURNING id
-                """, logger: logger)
-            guard try await updated.collect().count == 1 else { throw Refusal.changedMeanwhile }
+                RETURNING \(unescaped: PatientRecord.columns)
+                """, logger: logger)).first
         }
-        return try await fetch(id)!
     }
 
     func archive(_ id: UUID, by principal: Principal) async throws -> PatientRecord {
@@ -91,16 +89,14 @@ struct PatientRegistry: Sendable {
         let access = PHIAccess(
             principal: principal, action: "patient.archive", patients: [id], resource: .init(type: "patient", id: id.text),
             breakGlass: grant.breakGlass)
-        try await append(access, payload: ["status": "archived"]) { connection, context, logger in
-            let archived = try await connection.query(
+        return try await append(access, payload: ["status": "archived"], otherwise: .changedMeanwhile) { connection, context, logger in
+            try await PatientRecord.decode(connection.query(
                 """
                 UPDATE patients SET status = 'archived', version = version + 1, updated_at = \(context.recordedAt.date),
                     ledger_seq = \(context.seq)
-                WHERE id = \(id) AND status = 'active' RETURNING id
-                """, logger: logger)
-            guard try await archived.collect().count == 1 else { throw Refusal.changedMeanwhile }
+                WHERE id = \(id) AND status = 'active' RETURNING \(unescaped: PatientRecord.columns)
+                """, logger: logger)).first
         }
-        return try await fetch(id)!
     }
 
     /// Search criteria of a patient list.
@@ -120,38 +116,29 @@ struct PatientRegistry: Sendable {
             try patients.access.require(principal, .patientRead)
             return ([], nil)
         }
-        let everyone = reach.everything
         let viaTeam = reach.through.contains(.careTeam), viaGrant = reach.through.contains(.breakGlass)
         let namePrefix = search.name.map { Self.likePrefix($0.lowercased()) }
         let afterFamily = cursor?[0], afterGiven = cursor?[1], afterID = try cursor.map { try FieldValidation.uuid($0[2], field: "cursor") }
-        let now = clock()
+        // The relation columns come last, after those `PatientRecord` reads.
         let rows = try await client.query(
             """
-            SELECT \(unescaped: PatientRecord.columns.split(separator: ",").map { "p." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")),
-                   EXISTS (SELECT 1 FROM care_team_members c WHERE c.patient_id = p.id AND c.user_id = \(principal.userID)),
-                   EXISTS (SELECT 1 FROM break_glass_grants g
-                           WHERE g.patient_id = p.id AND g.user_id = \(principal.userID) AND g.expires_at > \(now))
-            FROM patients p
-            WHERE p.status = \(search.status)
-              AND (\(namePrefix)::text IS NULL OR lower(p.family_name) LIKE \(namePrefix) OR lower(p.given_name) LIKE \(namePrefix))
-              AND (\(search.mrn)::text IS NULL OR p.mrn = \(search.mrn))
-              AND (\(search.birthDate)::date IS NULL OR p.birth_date = \(search.birthDate)::date)
-              AND (\(afterID)::uuid IS NULL OR (lower(p.family_name), lower(p.given_name), p.id) > (\(afterFamily), \(afterGiven), \(afterID)))
-              AND (\(everyone)
-                   OR (\(viaTeam) AND EXISTS (SELECT 1 FROM care_team_members c WHERE c.patient_id = p.id AND c.user_id = \(principal.userID)))
-                   OR (\(viaGrant) AND EXISTS (SELECT 1 FROM break_glass_grants g
-                                               WHERE g.patient_id = p.id AND g.user_id = \(principal.userID) AND g.expires_at > \(now))))
-            ORDER BY lower(p.family_name), lower(p.given_name), p.id
+            SELECT \(unescaped: PatientRecord.columns), r.on_care_team, r.break_glass
+            FROM patients p, patient_relation(p.id, \(principal.userID), \(clock())) r
+            WHERE status = \(search.status)
+              AND (\(namePrefix)::text IS NULL OR lower(family_name) LIKE \(namePrefix) OR lower(given_name) LIKE \(namePrefix))
+              AND (\(search.mrn)::text IS NULL OR mrn = \(search.mrn))
+              AND (\(search.birthDate)::date IS NULL OR birth_date = \(search.birthDate)::date)
+              AND (\(afterID)::uuid IS NULL OR (lower(family_name), lower(given_name), id) > (\(afterFamily), \(afterGiven), \(afterID)))
+              AND (\(reach.everything) OR (\(viaTeam) AND r.on_care_team) OR (\(viaGrant) AND r.break_glass))
+            ORDER BY lower(family_name), lower(given_name), id
             LIMIT \(limit + 1)
             """, logger: logger)
         var found: [(PatientRecord, AccessFacts)] = []
-        for try await (id, mrn, family, given, birth, sex, status, version, created, updated, onTeam, grant) in rows.decode(
-            (UUID, String, String, String, String, String, String, Int, Date, Date, Bool, Bool).self) {
+        for try await row in rows {
+            let relation = row.makeRandomAccess()
             found.append((
-                PatientRecord(
-                    id: id, mrn: mrn, familyName: family, givenName: given, birthDate: birth, sex: sex, status: status, version: version,
-                    createdAt: created, updatedAt: updated),
-                AccessFacts(onCareTeam: onTeam, breakGlass: grant)))
+                try PatientRecord(row),
+                AccessFacts(onCareTeam: try relation["on_care_team"].decode(Bool.self), breakGlass: try relation["break_glass"].decode(Bool.self))))
         }
         var next: [String]?
         if found.count > limit {
@@ -165,7 +152,7 @@ struct PatientRegistry: Sendable {
             let decision = patients.access.decide(principal, .patientRead, facts: facts)
             guard decision.allowed else { continue }
             allowed.append(record)
-            breakGlass = breakGlass || (decision.rule?.when.contains(.breakGlass) ?? false)
+            breakGlass = breakGlass || decision.reliesOnBreakGlass
         }
         try await recorder.record(PHIAccess(
             principal: principal, action: "patient.list", patients: allowed.map(\.id), resource: .init(type: "patient", id: "*"),
@@ -179,25 +166,25 @@ struct PatientRegistry: Sendable {
     }
 
     /// Appends a change recorded as `access`, its payload sealed, with `change` and the access-log row as projection.
+    /// `change` returns the patient as it leaves them; nil means the change did not apply, and `refusal` is thrown
+    /// with nothing written.
     private func append(
-        _ access: PHIAccess, payload: JSONValue,
-        _ change: @escaping @Sendable (PostgresConnection, AppendContext, Logger) async throws -> Void
-    ) async throws {
-        let scope = RequestScope.current
-        let draft = AccessRecorder.draft(
-            for: access, requestID: scope?.requestID, clientAddress: scope?.clientAddress, payload: .phi(payload))
-        do {
-            _ = try await writer.append(draft) { connection, context, logger in
-                do {
-                    try await change(connection, context, logger)
-                } catch let error where PostgresErrorText.sqlState(of: error) == "23505" {
-                    throw Refusal.mrnTaken
-                }
-                try await AccessRecorder.logChange(access, on: connection, context: context, logger: logger)
+        _ access: PHIAccess, payload: JSONValue, otherwise refusal: Refusal,
+        _ change: @escaping @Sendable (PostgresConnection, AppendContext, Logger) async throws -> PatientRecord?
+    ) async throws -> PatientRecord {
+        let changed = Mutex<PatientRecord?>(nil)
+        try await recorder.recordChange(access, payload: payload) { connection, context, logger in
+            let record: PatientRecord?
+            do {
+                record = try await change(connection, context, logger)
+            } catch let error where PostgresErrorText.sqlState(of: error) == "23505" {
+                throw Refusal.mrnTaken
             }
-        } catch let refusal as Refusal {
-            throw refusal
+            guard let record else { throw refusal }
+            changed.withLock { $0 = record }
         }
+        guard let record = changed.withLock({ $0 }) else { throw refusal }
+        return record
     }
 
     /// A LIKE pattern matching values that start with `prefix`, its wildcards escaped.
@@ -207,7 +194,7 @@ struct PatientRegistry: Sendable {
     }
 }
 
-extension PatientRegistry.Refusal {
+extension PatientRegistry.Refusal: APIErrorConvertible {
     var apiError: APIError {
         switch self {
         case .mrnTaken: .conflict("Another patient has this medical record number.")

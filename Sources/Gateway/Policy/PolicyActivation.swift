@@ -28,7 +28,7 @@ struct PolicyActivation: Sendable {
             action: "policy.activate", resource: .init(type: "policy", id: hash),
             payload: .clear(["policyHash": .string(hash), "files": .array(files)]))
         let receipt = try await writer.append(draft) { connection, context, logger in
-            try await connection.query(
+            try await connection.run(
                 "INSERT INTO policy_activations (ledger_seq, policy_hash) VALUES (\(context.seq), \(hash))", logger: logger)
         }
         logger.notice("policy activated", metadata: ["policy_hash": "\(hash)", "seq": "\(receipt.seq)", "rules": "\(policy.rules.count)"])

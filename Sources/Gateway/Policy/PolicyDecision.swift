@@ -9,6 +9,9 @@ struct PolicyDecision: Sendable, Equatable {
     /// Rules about this caller and permission whose conditions did not hold, for explanations.
     let notApplicable: [PolicyRule]
 
+    /// Allowed by a rule that needs a break-glass grant: the access is emergency treatment, flagged as such.
+    var reliesOnBreakGlass: Bool { allowed && rule?.when.contains(.breakGlass) == true }
+
     /// One line saying what decided, e.g. `deny by admin-reads-no-phi (separation-of-duties.yaml:7)`.
     var summary: String {
         let verdict = allowed ? "allow" : "deny"

@@ -17,26 +17,7 @@ enum PolicyFileParser {
     static let ruleKeys = ["id", "description", "effect", "roles", "permissions", "when", "unless"]
 
     static func rules(in text: String, file: String) throws(PolicyFileError) -> [PolicyRule] {
-        guard text.utf8.count <= maximumFileBytes else {
-            throw PolicyFileError(file: file, line: 1, reason: "larger than \(maximumFileBytes / 1024) KiB")
-        }
-        let root: Node
-        do {
-            guard let node = try Yams.compose(yaml: text) else {
-                throw PolicyFileError(file: file, line: 1, reason: "empty file; give 'version' and 'rules'")
-            }
-            root = node
-        } catch let error as PolicyFileError {
-            throw error
-        } catch {
-            throw PolicyFileError.syntax(error, in: file)
-        }
-        let document = try YAMLObject(root, file: file, what: "a policy file")
-        try document.allowOnly(["version", "rules"])
-        guard try document.optionalInt("version") == formatVersion else {
-            throw document.error("'version' must be \(formatVersion)", at: document.node("version"))
-        }
-        return try document.items(document.required("rules"), key: "rules").map { node throws(PolicyFileError) in
+        try YAMLObject.documentItems(text, file: file, listKey: "rules", what: "a policy file").map { node throws(PolicyFileError) in
             try rule(YAMLObject(node, file: file, what: "a rule"))
         }
     }

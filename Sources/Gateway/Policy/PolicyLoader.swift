@@ -4,16 +4,22 @@ import Foundation
 /// validated, rule ids unique across files. Any error stops the gateway at start-up.
 enum PolicyLoader {
     static func load(directory: String) throws(PolicyFileError) -> PolicySet {
+        let files = try yamlFiles(in: directory, what: "the policy directory (POLICY_DIR)")
+        guard !files.isEmpty else {
+            throw PolicyFileError(file: directory, line: 0, reason: "no policy files (*.yaml); every request would be denied")
+        }
+        return try set(of: files, directory: directory)
+    }
+
+    /// The `*.yaml` files directly in `directory`, in byte order of their names, read as UTF-8.
+    static func yamlFiles(in directory: String, what: String) throws(PolicyFileError) -> [PolicySet.File] {
         let names: [String]
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: directory)
                 .filter { $0.hasSuffix(".yaml") && !$0.hasPrefix(".") }
                 .sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
         } catch {
-            throw PolicyFileError(file: directory, line: 0, reason: "cannot read the policy directory (POLICY_DIR)")
-        }
-        guard !names.isEmpty else {
-            throw PolicyFileError(file: directory, line: 0, reason: "no policy files (*.yaml); every request would be denied")
+            throw PolicyFileError(file: directory, line: 0, reason: "cannot read \(what)")
         }
         var files: [PolicySet.File] = []
         for name in names {
@@ -23,7 +29,7 @@ enum PolicyLoader {
             }
             files.append(.init(name: name, text: text))
         }
-        return try set(of: files, directory: directory)
+        return files
     }
 
     /// Parses already-read files; `directory` only prefixes the names in messages.

@@ -47,13 +47,11 @@ struct PolicySet: Sendable {
                 case .stepUp: false
                 }
             }
-            if relational.isEmpty {
-                reach.everything = true
-            } else if relational.count == 1, let only = relational.first {
-                reach.through.insert(only)
+            // A rule needing several relations at once is reached through any one of them: a superset.
+            if let first = relational.first {
+                reach.through.insert(first)
             } else {
-                // Needs several relations at once: each of them alone is a superset.
-                reach.through.insert(relational[0])
+                reach.everything = true
             }
         }
         return reach

@@ -22,23 +22,7 @@ struct PolicyTestCase: Sendable, Equatable {
     let origin: PolicyRule.Origin
 
     static func cases(in text: String, file: String) throws(PolicyFileError) -> [PolicyTestCase] {
-        let root: Node
-        do {
-            guard let node = try Yams.compose(yaml: text) else {
-                throw PolicyFileError(file: file, line: 1, reason: "empty file; give 'version' and 'tests'")
-            }
-            root = node
-        } catch let error as PolicyFileError {
-            throw error
-        } catch {
-            throw PolicyFileError.syntax(error, in: file)
-        }
-        let document = try YAMLObject(root, file: file, what: "a policy test file")
-        try document.allowOnly(["version", "tests"])
-        guard try document.optionalInt("version") == PolicyFileParser.formatVersion else {
-            throw document.error("'version' must be \(PolicyFileParser.formatVersion)", at: document.node("version"))
-        }
-        return try document.items(document.required("tests"), key: "tests").map { node throws(PolicyFileError) in
+        try YAMLObject.documentItems(text, file: file, listKey: "tests", what: "a policy test file").map { node throws(PolicyFileError) in
             try testCase(YAMLObject(node, file: file, what: "a test"))
         }
     }

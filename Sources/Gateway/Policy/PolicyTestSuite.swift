@@ -12,19 +12,9 @@ struct PolicyTestSuite: Sendable {
 
     /// Reads every `*.yaml` file in `directory`.
     static func load(directory: String) throws(PolicyFileError) -> PolicyTestSuite {
-        let names: [String]
-        do {
-            names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".yaml") }.sorted()
-        } catch {
-            throw PolicyFileError(file: directory, line: 0, reason: "cannot read the policy test directory")
-        }
         var cases: [PolicyTestCase] = []
-        for name in names {
-            let path = (directory as NSString).appendingPathComponent(name)
-            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-                throw PolicyFileError(file: path, line: 0, reason: "cannot be read as UTF-8 text")
-            }
-            cases += try PolicyTestCase.cases(in: text, file: path)
+        for file in try PolicyLoader.yamlFiles(in: directory, what: "the policy test directory") {
+            cases += try PolicyTestCase.cases(in: file.text, file: (directory as NSString).appendingPathComponent(file.name))
         }
         return PolicyTestSuite(cases: cases)
     }

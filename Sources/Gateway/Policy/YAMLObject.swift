@@ -9,6 +9,31 @@ struct YAMLObject {
 
     var line: Int { mapping.mark?.line ?? 1 }
 
+    /// The items of a whole policy or policy-test file: a mapping of `version` (which must be
+    /// `PolicyFileParser.formatVersion`) and the list under `listKey`.
+    static func documentItems(_ text: String, file: String, listKey: String, what: String) throws(PolicyFileError) -> [Node] {
+        guard text.utf8.count <= PolicyFileParser.maximumFileBytes else {
+            throw PolicyFileError(file: file, line: 1, reason: "larger than \(PolicyFileParser.maximumFileBytes / 1024) KiB")
+        }
+        let root: Node
+        do {
+            guard let node = try Yams.compose(yaml: text) else {
+                throw PolicyFileError(file: file, line: 1, reason: "empty file; give 'version' and '\(listKey)'")
+            }
+            root = node
+        } catch let error as PolicyFileError {
+            throw error
+        } catch {
+            throw PolicyFileError.syntax(error, in: file)
+        }
+        let document = try YAMLObject(root, file: file, what: what)
+        try document.allowOnly(["version", listKey])
+        guard try document.optionalInt("version") == PolicyFileParser.formatVersion else {
+            throw document.error("'version' must be \(PolicyFileParser.formatVersion)", at: document.node("version"))
+        }
+        return try document.items(document.required(listKey), key: listKey)
+    }
+
     init(_ node: Node, file: String, what: String) throws(PolicyFileError) {
         guard case .mapping(let mapping) = node else {
             throw PolicyFileError(file: file, line: node.mark?.line ?? 1, reason: "\(what) must be a mapping of keys to values")

@@ -51,7 +51,7 @@ struct LiveSessions: Sendable {
         return standing
     }
 
-    /// The account's live sessions at `now`, newest first, judged by the same rule as `currentRoles`.
+    /// The account's live sessions at `now`, newest first, judged by the same rule as `current`.
     func liveSessions(of userID: UUID, at now: Date) async throws -> [SessionRecord] {
         let idleSince = now.addingTimeInterval(-Double(settings.sessionIdleTimeout))
         let rows = try await client.query(

@@ -33,27 +33,23 @@ struct SessionRevocation: Sendable {
         let draft = EntryDraft(
             actor: actor, action: action, resource: .init(type: "session", id: session), requestID: requestID, outcome: outcome,
             payload: .clear(["reason": .string(reason)]))
-        do {
-            _ = try await writer.append(draft) { connection, _, logger in
-                switch scope {
-                case .any:
-                    try await connection.query(
-                        """
-                        UPDATE sessions SET revoked_at = COALESCE(revoked_at, \(now)), revoked_reason = COALESCE(revoked_reason, \(reason))
-                        WHERE id = \(sessionID)
-                        """, logger: logger)
-                case .unrevoked(let owner):
-                    let ended = try await connection.query(
-                        """
-                        UPDATE sessions SET revoked_at = \(now), revoked_reason = \(reason)
-                        WHERE id = \(sessionID) AND revoked_at IS NULL AND (\(owner)::uuid IS NULL OR user_id = \(owner))
-                        RETURNING id
-                        """, logger: logger)
-                    guard try await ended.collect().count == 1 else { throw Refusal.noSuchSession }
-                }
+        _ = try await writer.append(draft) { connection, _, logger in
+            switch scope {
+            case .any:
+                try await connection.query(
+                    """
+                    UPDATE sessions SET revoked_at = COALESCE(revoked_at, \(now)), revoked_reason = COALESCE(revoked_reason, \(reason))
+                    WHERE id = \(sessionID)
+                    """, logger: logger)
+            case .unrevoked(let owner):
+                let ended = try await connection.query(
+                    """
+                    UPDATE sessions SET revoked_at = \(now), revoked_reason = \(reason)
+                    WHERE id = \(sessionID) AND revoked_at IS NULL AND (\(owner)::uuid IS NULL OR user_id = \(owner))
+                    RETURNING id
+                    """, logger: logger)
+                guard try await ended.collect().count == 1 else { throw Refusal.noSuchSession }
             }
-        } catch let refusal as Refusal {
-            throw refusal
         }
         logger.info("session revoked", metadata: ["session_id": "\(session)", "reason": "\(reason)"])
     }

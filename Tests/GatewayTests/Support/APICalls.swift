@@ -97,3 +97,33 @@ extension TestClientProtocol {
         return TestUser(id: id, token: try await accessToken(email: email, password: TestAccounts.password))
     }
 }
+
+/// A migrated throw-away database with an enrolled administrator, on which tests run the gateway.
+struct AdministeredGateway: Sendable {
+    let database: TestDatabase
+    let signingKey: Ed25519SigningKey
+
+    static func with(_ body: @Sendable (AdministeredGateway) async throws -> Void) async throws {
+        try await TestPostgres.withDatabase { database in
+            try await database.migrate()
+            let gateway = AdministeredGateway(database: database, signingKey: .generate())
+            try await TestAccounts.enrolledAdmin(database, signingKey: gateway.signingKey)
+            try await body(gateway)
+        }
+    }
+
+    /// Runs the gateway for `test`, which gets a client and the administrator's access token.
+    func serve(
+        clock: @escaping @Sendable () -> Date = { Date() },
+        _ test: @escaping @Sendable (any TestClientProtocol, String) async throws -> Void
+    ) async throws {
+        try await TestGateway.withApp(database: database, configure: TestAccounts.configure(signingKey), clock: clock) { client in
+            try await test(client, try await client.accessToken(email: TestAccounts.adminEmail, password: TestAccounts.password))
+        }
+    }
+
+    /// The whole chain, each entry verified against the ledger signing key.
+    func verifiedChain() async throws -> [SignedEntry] {
+        try await WriterHarness.with(database, signingKey: signingKey) { try await $0.verifiedChain() }
+    }
+}

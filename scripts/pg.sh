@@ -38,10 +38,14 @@ pg_own_dir() {
   chmod 700 "$dir"
 }
 
+# A port nothing listens on, below the kernel's ephemeral range: a port inside it may be the local end of some
+# outgoing connection at any moment, and a server binding it would then fail with "address already in use".
 pg_free_port() {
-  local port
+  local port low=32768
+  read -r low _ < /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || true
+  [ "$low" -gt 12000 ] || low=32768
   for _ in $(seq 1 200); do
-    port=$(( (RANDOM % 20000) + 40000 ))
+    port=$(( (RANDOM % (low - 11000)) + 10000 ))
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
       echo "$port"
       return

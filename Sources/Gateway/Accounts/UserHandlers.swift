@@ -11,7 +11,7 @@ extension GatewayHandlers {
         let admin = try await signedIn()
         try access.require(admin, .userManage)
         let invitation = try await users.invite(
-            email: body.email, name: body.name, roles: body.roles.map(\.rawValue), by: admin, requestID: scope?.requestID,
+            email: body.email, name: try FieldValidation.text(body.name, field: "name", maximum: 200), roles: body.roles.map(\.rawValue), by: admin, requestID: scope?.requestID,
             clientAddress: scope?.clientAddress)
         return .created(.init(body: .json(.init(
             account: .init(invitation.account), token: invitation.token.text, expiresAt: invitation.expiresAt))))

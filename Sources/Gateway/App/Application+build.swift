@@ -92,7 +92,12 @@ func buildApplication(
         access: access,
         patients: PatientRegistry(client: client, patients: patientAccess, clock: clock, logger: logger),
         careTeams: CareTeams(client: client, patients: patientAccess, logger: logger),
-        breakGlassGrants: BreakGlass(client: client, patients: patientAccess, clock: clock, logger: logger))
+        breakGlassGrants: BreakGlass(client: client, patients: patientAccess, clock: clock, logger: logger),
+        notes: ClinicalNotes(client: client, patients: patientAccess, logger: logger),
+        tasks: CareTasks(client: client, patients: patientAccess, clock: clock, logger: logger),
+        disclosures: Disclosures(client: client, patients: patientAccess, logger: logger),
+        shredding: PatientShredding(patients: patientAccess, logger: logger),
+        audit: AccessAudit(client: client, writer: writer, access: access, logger: logger))
     let router = try buildRouter(
         configuration: configuration, handlers: handlers, metrics: dependencies.metrics,
         rateLimits: RateLimitMiddleware(address: limiters.address, user: limiters.user, clock: clock))
@@ -128,9 +133,10 @@ func buildRouter(
     router.middlewares.add(rateLimits)
     router.middlewares.add(ProblemMiddleware())
     router.middlewares.add(BodyLimitMiddleware(maxBytes: configuration.server.maxBodyBytes))
+    router.middlewares.add(JSONBodyMiddleware())
     router.middlewares.add(RequestScopeMiddleware())
     // Compact JSON: pretty-printing costs bytes and time on every response.
     try handlers.registerHandlers(
-        on: router, configuration: OpenAPIRuntime.Configuration(jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes]))
+        on: router, configuration: OpenAPIRuntime.Configuration(dateTranscoder: RFC3339Timestamps(), jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes]))
     return router
 }

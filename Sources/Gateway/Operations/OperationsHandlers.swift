@@ -16,6 +16,11 @@ struct GatewayHandlers: APIProtocol {
     let patients: PatientRegistry
     let careTeams: CareTeams
     let breakGlassGrants: BreakGlass
+    let notes: ClinicalNotes
+    let tasks: CareTasks
+    let disclosures: Disclosures
+    let shredding: PatientShredding
+    let audit: AccessAudit
 
     func getLiveness(_ input: Operations.GetLiveness.Input) async throws -> Operations.GetLiveness.Output {
         .ok(.init(body: .json(.init(status: .ok))))

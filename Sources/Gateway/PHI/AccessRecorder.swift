@@ -2,6 +2,7 @@ import Foundation
 import Ledger
 import Logging
 import PostgresNIO
+import Synchronization
 
 /// One access to patients' records, as the ledger and the access log keep it.
 struct PHIAccess: Sendable {
@@ -47,6 +48,34 @@ struct AccessRecorder: Sendable {
             try await change(connection, context, logger)
             try await Self.logChange(access, on: connection, context: context, logger: logger)
         }
+    }
+
+    /// Crypto-shreds the one patient `access` names: appends the entry (its payload in clear, since no key will be
+    /// left to open it), destroys the patient's data key and runs `removal` with the access-log row, in one
+    /// transaction.
+    func recordShred(_ access: PHIAccess, payload: JSONValue, _ removal: @escaping ProjectionUpdate) async throws -> AppendReceipt {
+        guard access.patients.count == 1 else { throw LedgerWriteError.phiWithoutSubject }
+        let scope = RequestScope.current
+        let draft = Self.draft(for: access, requestID: scope?.requestID, clientAddress: scope?.clientAddress, payload: .clear(payload))
+        return try await writer.shred(subject: access.patients[0].text, draft: draft) { connection, context, logger in
+            try await removal(connection, context, logger)
+            try await Self.logChange(access, on: connection, context: context, logger: logger)
+        }
+    }
+
+    /// `recordChange` for a change that makes something and hands it back: `change` returns nil when it does not
+    /// apply, and then `refusal` is thrown with nothing written.
+    func recordChange<Made: Sendable>(
+        _ access: PHIAccess, payload: JSONValue, otherwise refusal: any Error,
+        making change: @escaping @Sendable (PostgresConnection, AppendContext, Logger) async throws -> Made?
+    ) async throws -> Made {
+        let made = Mutex<Made?>(nil)
+        try await recordChange(access, payload: payload) { connection, context, logger in
+            guard let result = try await change(connection, context, logger) else { throw refusal }
+            made.withLock { $0 = result }
+        }
+        guard let result = made.withLock({ $0 }) else { throw refusal }
+        return result
     }
 
     /// The ledger entry of an access: the patient as subject when there is one, else their ids in the payload.

@@ -52,33 +52,24 @@ struct BreakGlass: Sendable {
         async throws -> (grants: [Grant], next: [String]?) {
         try patients.access.require(principal, .breakGlassRead)
         let now = clock()
-        let afterTime = try cursor.map { keys -> Date in
-            guard let micros = Int64(keys[0]) else { throw APIError.invalidField("cursor", "Pass back a nextCursor value exactly as it was given.") }
-            return Date(timeIntervalSince1970: Double(micros) / 1_000_000)
-        }
+        let afterTime = try cursor.map { try PageCursor.micros($0[0]) }
         let afterID = try cursor.map { try FieldValidation.uuid($0[1], field: "cursor") }
         let rows = try await client.query(
             """
             SELECT id, user_id, patient_id, reason, granted_at, expires_at FROM break_glass_grants
             WHERE (\(userID)::uuid IS NULL OR user_id = \(userID)) AND (\(patientID)::uuid IS NULL OR patient_id = \(patientID))
               AND (\(activeOnly)::boolean IS NULL OR (expires_at > \(now)) = \(activeOnly))
-              AND (\(afterID)::uuid IS NULL OR (granted_at, id) < (\(afterTime), \(afterID)))
+              AND (\(afterID)::uuid IS NULL OR (granted_at, id) < (micros_timestamp(\(afterTime)), \(afterID)))
             ORDER BY granted_at DESC, id DESC LIMIT \(limit + 1)
             """, logger: logger)
         var grants: [Grant] = []
         for try await (id, user, patient, reason, granted, expires) in rows.decode((UUID, UUID, UUID, String, Date, Date).self) {
             grants.append(Grant(id: id, userID: user, patientID: patient, reason: reason, grantedAt: granted, expiresAt: expires))
         }
-        var next: [String]?
-        if grants.count > limit {
-            grants.removeLast()
-            if let last = grants.last {
-                next = [String(Int64((last.grantedAt.timeIntervalSince1970 * 1_000_000).rounded())), last.id.text]
-            }
-        }
+        let page = PageCursor.page(grants, limit: limit) { [PageCursor.key($0.grantedAt), $0.id.text] }
         try await patients.recorder.record(PHIAccess(
-            principal: principal, action: "break_glass.list", patients: Array(Set(grants.map(\.patientID))).sorted { $0.text < $1.text },
+            principal: principal, action: "break_glass.list", patients: Array(Set(page.items.map(\.patientID))).sorted { $0.text < $1.text },
             resource: .init(type: "break_glass", id: "*")))
-        return (grants, next)
+        return (page.items, page.next)
     }
 }

@@ -44,11 +44,7 @@ struct CareTeams: Sendable {
     /// Adds `userID` to the team, or changes their team role. Only active clinicians and nurses can join.
     func put(_ userID: UUID, teamRole: String, on patientID: UUID, by principal: Principal) async throws -> Member {
         let grant = try await patients.authorize(principal, .careTeamWrite, patient: patientID, action: "care_team.add")
-        let candidate = try await client.query(
-            """
-            SELECT name FROM users WHERE id = \(userID) AND status = 'active' AND roles && ARRAY['clinician', 'nurse']::text[]
-            """, logger: logger)
-        guard let name = try await candidate.first(String.self) else { throw Refusal.notClinicalStaff }
+        guard let name = try await Self.clinicalStaffName(userID, client: client, logger: logger) else { throw Refusal.notClinicalStaff }
         let access = PHIAccess(
             principal: principal, action: "care_team.add", patients: [patientID], resource: .init(type: "care_team", id: patientID.text),
             breakGlass: grant.breakGlass)
@@ -68,6 +64,16 @@ struct CareTeams: Sendable {
             addedAt.withLock { $0 = joined }
         }
         return Member(userID: userID, name: name, teamRole: teamRole, addedAt: addedAt.withLock { $0 } ?? Date())
+    }
+
+    /// The name of `userID` if it is an active account holding a clinical role (clinician or nurse): those who may
+    /// join care teams and be assigned care tasks.
+    static func clinicalStaffName(_ userID: UUID, client: PostgresClient, logger: Logger) async throws -> String? {
+        let candidate = try await client.query(
+            """
+            SELECT name FROM users WHERE id = \(userID) AND status = 'active' AND roles && ARRAY['clinician', 'nurse']::text[]
+            """, logger: logger)
+        return try await candidate.first(String.self)
     }
 
     func remove(_ userID: UUID, from patientID: UUID, by principal: Principal) async throws {

@@ -47,6 +47,13 @@ enum FieldValidation {
         return id
     }
 
+    /// A record version as a client read it: 1 up to PostgreSQL's integer range.
+    static func version(_ value: Int?, field: String) throws -> Int? {
+        guard let value else { return nil }
+        guard (1...Int(Int32.max)).contains(value) else { throw APIError.invalidField(field, "Give a version as read, 1 or more.") }
+        return value
+    }
+
     static func limit(_ value: Int?, maximum: Int = 200, default defaultValue: Int = 50) throws -> Int {
         let limit = value ?? defaultValue
         guard (1...maximum).contains(limit) else { throw APIError.invalidField("limit", "Give a limit from 1 to \(maximum).") }

@@ -57,4 +57,25 @@ struct PatientAccess: Sendable {
         }
         return PatientGrant(standing: standing, breakGlass: decision.reliesOnBreakGlass)
     }
+
+    /// The rows of a list that the policy allows `permission` on, in order, and whether any is allowed only
+    /// through break-glass. A list's query only narrows the candidates (`PolicySet.reach`); each row is still
+    /// decided by the policy itself.
+    func allowed<Row>(_ rows: [(Row, AccessFacts)], _ permission: Permission, for principal: Principal) -> (rows: [Row], breakGlass: Bool) {
+        var allowed: [Row] = []
+        var breakGlass = false
+        for (row, facts) in rows {
+            let decision = access.decide(principal, permission, facts: facts)
+            guard decision.allowed else { continue }
+            allowed.append(row)
+            breakGlass = breakGlass || decision.reliesOnBreakGlass
+        }
+        return (allowed, breakGlass)
+    }
+
+    /// The relation columns `r.on_care_team, r.break_glass` of a list row, read by name.
+    static func facts(_ row: PostgresRow) throws -> AccessFacts {
+        let relation = row.makeRandomAccess()
+        return AccessFacts(onCareTeam: try relation["on_care_team"].decode(Bool.self), breakGlass: try relation["break_glass"].decode(Bool.self))
+    }
 }

@@ -33,14 +33,23 @@ extension GatewayHandlers {
             birthDate: try body.birthDate.map { try FieldValidation.birthDate($0, field: "birthDate", latest: sessions.clock()) },
             sex: body.sex?.rawValue)
         guard !fields.isEmpty else { throw APIError.badRequest("Give at least one field to change.") }
-        if let version = body.version, version < 1 { throw APIError.invalidField("version", "Give the version as read, 1 or more.") }
-        return .ok(.init(body: .json(.init(try await patients.update(id, fields, expectedVersion: body.version, by: principal)))))
+        let version = try FieldValidation.version(body.version, field: "version")
+        return .ok(.init(body: .json(.init(try await patients.update(id, fields, expectedVersion: version, by: principal)))))
     }
 
     func archivePatient(_ input: Operations.ArchivePatient.Input) async throws -> Operations.ArchivePatient.Output {
         let principal = try await signedIn()
         guard let id = UUID(uuidString: input.path.patientId) else { throw APIError.notFound }
         return .ok(.init(body: .json(.init(try await patients.archive(id, by: principal)))))
+    }
+
+    func shredPatient(_ input: Operations.ShredPatient.Input) async throws -> Operations.ShredPatient.Output {
+        guard case .json(let body) = input.body else { throw APIError.unsupportedMediaType }
+        let principal = try await signedIn()
+        guard let id = UUID(uuidString: input.path.patientId) else { throw APIError.notFound }
+        let reason = try FieldValidation.text(body.reason, field: "reason", maximum: 500, minimum: 10)
+        let receipt = try await shredding.shred(id, reason: reason, by: principal)
+        return .ok(.init(body: .json(.init(patientId: receipt.patientID.text, seq: receipt.seq, shreddedAt: receipt.shreddedAt))))
     }
 
     func listPatients(_ input: Operations.ListPatients.Input) async throws -> Operations.ListPatients.Output {

@@ -3,7 +3,7 @@ import Ledger
 import PostgresNIO
 
 /// A patient's demographics as the projection holds them.
-struct PatientRecord: Sendable, Equatable {
+struct PatientRecord: RowDecodable, Equatable {
     let id: UUID
     let mrn: String
     let familyName: String
@@ -23,12 +23,6 @@ struct PatientRecord: Sendable, Equatable {
     init(_ row: PostgresRow) throws {
         (id, mrn, familyName, givenName, birthDate, sex, status, version, createdAt, updatedAt) = try row.decode(
             (UUID, String, String, String, String, String, String, Int, Date, Date).self)
-    }
-
-    static func decode(_ rows: PostgresRowSequence) async throws -> [PatientRecord] {
-        var records: [PatientRecord] = []
-        for try await row in rows { records.append(try PatientRecord(row)) }
-        return records
     }
 }
 

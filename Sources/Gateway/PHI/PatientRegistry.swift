@@ -2,7 +2,6 @@ import Foundation
 import Ledger
 import Logging
 import PostgresNIO
-import Synchronization
 
 /// Patients' demographics: each change one ledger entry (its fields sealed under the patient's data key) written
 /// with the projection row and an access-log row, in one transaction; each read recorded before it is answered.
@@ -62,10 +61,7 @@ struct PatientRegistry: Sendable {
         let grant = try await patients.authorize(principal, .patientUpdate, patient: id, action: "patient.update")
         guard grant.standing.status == "active" else { throw Refusal.archived }
         var payload = fields.json
-        if let expectedVersion, case .object(var object) = payload {
-            object["fromVersion"] = .string(String(expectedVersion))
-            payload = .object(object)
-        }
+        if let expectedVersion { payload = payload.adding(["fromVersion": .string(String(expectedVersion))]) }
         let access = PHIAccess(
             principal: principal, action: "patient.update", patients: [id], resource: .init(type: "patient", id: id.text),
             breakGlass: grant.breakGlass)
@@ -134,30 +130,13 @@ struct PatientRegistry: Sendable {
             LIMIT \(limit + 1)
             """, logger: logger)
         var found: [(PatientRecord, AccessFacts)] = []
-        for try await row in rows {
-            let relation = row.makeRandomAccess()
-            found.append((
-                try PatientRecord(row),
-                AccessFacts(onCareTeam: try relation["on_care_team"].decode(Bool.self), breakGlass: try relation["break_glass"].decode(Bool.self))))
-        }
-        var next: [String]?
-        if found.count > limit {
-            found.removeLast()
-            if let last = found.last?.0 { next = [last.familyName.lowercased(), last.givenName.lowercased(), last.id.text] }
-        }
-        // The query only narrows the candidates; each row is still decided by the policy itself.
-        var allowed: [PatientRecord] = []
-        var breakGlass = false
-        for (record, facts) in found {
-            let decision = patients.access.decide(principal, .patientRead, facts: facts)
-            guard decision.allowed else { continue }
-            allowed.append(record)
-            breakGlass = breakGlass || decision.reliesOnBreakGlass
-        }
+        for try await row in rows { found.append((try PatientRecord(row), try PatientAccess.facts(row))) }
+        let page = PageCursor.page(found, limit: limit) { [$0.0.familyName.lowercased(), $0.0.givenName.lowercased(), $0.0.id.text] }
+        let (allowed, breakGlass) = patients.allowed(page.items, .patientRead, for: principal)
         try await recorder.record(PHIAccess(
             principal: principal, action: "patient.list", patients: allowed.map(\.id), resource: .init(type: "patient", id: "*"),
             breakGlass: breakGlass))
-        return (allowed, next)
+        return (allowed, page.next)
     }
 
     func fetch(_ id: UUID) async throws -> PatientRecord? {
@@ -172,25 +151,24 @@ struct PatientRegistry: Sendable {
         _ access: PHIAccess, payload: JSONValue, otherwise refusal: Refusal,
         _ change: @escaping @Sendable (PostgresConnection, AppendContext, Logger) async throws -> PatientRecord?
     ) async throws -> PatientRecord {
-        let changed = Mutex<PatientRecord?>(nil)
-        try await recorder.recordChange(access, payload: payload) { connection, context, logger in
-            let record: PatientRecord?
+        try await recorder.recordChange(access, payload: payload, otherwise: refusal) { connection, context, logger in
             do {
-                record = try await change(connection, context, logger)
+                return try await change(connection, context, logger)
             } catch let error where PostgresErrorText.sqlState(of: error) == "23505" {
                 throw Refusal.mrnTaken
             }
-            guard let record else { throw refusal }
-            changed.withLock { $0 = record }
         }
-        guard let record = changed.withLock({ $0 }) else { throw refusal }
-        return record
     }
 
     /// A LIKE pattern matching values that start with `prefix`, its wildcards escaped.
     static func likePrefix(_ prefix: String) -> String {
-        prefix.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
-            .replacingOccurrences(of: "_", with: "\\_") + "%"
+        likeEscaped(prefix) + "%"
+    }
+
+    /// `text` with LIKE's wildcards and escape character escaped, to match literally.
+    static func likeEscaped(_ text: String) -> String {
+        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+            .replacingOccurrences(of: "_", with: "\\_")
     }
 }
 

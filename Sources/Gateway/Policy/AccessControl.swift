@@ -47,9 +47,18 @@ extension Permission {
     static let careTeamWrite = Permission(resource: "care_team", action: "write")
     static let breakGlassUse = Permission(resource: "break_glass", action: "use")
     static let breakGlassRead = Permission(resource: "break_glass", action: "read")
+    static let patientShred = Permission(resource: "patient", action: "shred")
+    static let noteRead = Permission(resource: "note", action: "read")
+    static let noteWrite = Permission(resource: "note", action: "write")
+    static let taskRead = Permission(resource: "task", action: "read")
+    static let taskWrite = Permission(resource: "task", action: "write")
+    static let disclosureRead = Permission(resource: "disclosure", action: "read")
+    static let disclosureWrite = Permission(resource: "disclosure", action: "write")
+    static let auditRead = Permission(resource: "audit", action: "read")
 
     static let usedByGateway: [Permission] = [
         .userRead, .userManage, .sessionRead, .sessionRevoke, .patientCreate, .patientRead, .patientUpdate, .patientArchive,
-        .careTeamRead, .careTeamWrite, .breakGlassUse, .breakGlassRead,
+        .patientShred, .careTeamRead, .careTeamWrite, .breakGlassUse, .breakGlassRead, .noteRead, .noteWrite, .taskRead, .taskWrite,
+        .disclosureRead, .disclosureWrite, .auditRead,
     ]
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `make test`: prerequisites, a build, a throw-away PostgreSQL cluster on a free port, the whole suite.
-# The cluster is removed afterwards whatever happens; the exit status is the suite's.
+# `make test`: prerequisites, a build, a throw-away PostgreSQL cluster on a free port, the whole suite, then
+# schemathesis against a live gateway (scripts/api-fuzz.sh). The cluster is removed afterwards whatever happens;
+# the exit status is the suite's, then the API fuzz run's.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -40,3 +41,10 @@ export LEDGER_TEST_BIN_DIR
 LEDGER_TEST_BIN_DIR=$(swift build --show-bin-path)
 
 swift test --skip-build "$@"
+
+# Only after the whole suite passed (set -e stops on a failure above), and only for the whole suite: a filtered
+# run (arguments for swift test) is someone iterating on a few tests. It uses the binary just built
+# (LEDGER_TEST_BIN_DIR) and a PostgreSQL cluster of its own.
+if [ $# -eq 0 ]; then
+  scripts/api-fuzz.sh
+fi

@@ -27,6 +27,11 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             // The OpenAPI runtime wraps handler and decoding errors; the cause decides the answer.
             if let inner = error.underlyingError as? APIError { return inner }
             if let decoding = error.underlyingError as? DecodingError {
+                // A refused query parameter comes without its name; the contract tells which one it was.
+                if let query = error.request.path?.split(separator: "?", maxSplits: 1).dropFirst().first,
+                   let name = QueryParameterCheck.contract?.firstRefused(operationID: error.operationID, query: String(query)) {
+                    return .invalidField(name, "This value is not one the API accepts here.")
+                }
                 return DecodingProblem.apiError(decoding)
             }
             return apiError(for: error.underlyingError)

@@ -10,7 +10,7 @@
 #
 # Knobs (environment): LEDGER_TEST_BIN_DIR (where the gateway binary is; default .build/debug),
 # API_FUZZ_MAX_EXAMPLES (per operation and phase; default 100), API_FUZZ_SEED (default 20261122),
-# API_FUZZ_WORKERS (default 2), API_FUZZ_CHECKS (schemathesis --checks; default below), API_FUZZ_TIMEOUT
+# API_FUZZ_WORKERS (default 1), API_FUZZ_CHECKS (schemathesis --checks; default below), API_FUZZ_TIMEOUT
 # (seconds all the schemathesis runs together may take before the one going is stopped as hung; default 600).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -22,7 +22,9 @@ schemathesis_version=4.32.5
 venv="$root/.build/schemathesis-venv"
 max_examples="${API_FUZZ_MAX_EXAMPLES:-100}"
 seed="${API_FUZZ_SEED:-20261122}"
-workers="${API_FUZZ_WORKERS:-2}"
+# One worker: with two, Python 3.11's compiler has crashed inside schemathesis ("AST constructor recursion depth
+# mismatch"), an error of the tool rather than a finding, which would turn the run red at random.
+workers="${API_FUZZ_WORKERS:-1}"
 budget="${API_FUZZ_TIMEOUT:-600}"
 
 # The binary, never a build: `swift build --show-bin-path` would take SwiftPM's lock on .build (and wait behind

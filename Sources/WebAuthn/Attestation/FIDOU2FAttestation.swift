@@ -20,11 +20,6 @@ public enum FIDOU2FAttestation: AttestationFormat {
         }
 
         let credential = try input.credential
-        // U2F devices have no AAGUID: the client that wraps their response in authenticator data fills in zeros
-        // (CTAP 2 on interoperating with CTAP1/U2F authenticators), so anything else is not a U2F registration.
-        guard credential.aaguid.allSatisfy({ $0 == 0 }) else {
-            throw .attestation(format: identifier, "the AAGUID is not zero, as it is for every U2F authenticator")
-        }
         let publicKeyU2F = try rawP256Point(of: credential)
 
         // The U2F registration response signs 0x00 || application parameter || challenge parameter || key handle ||

@@ -234,12 +234,8 @@ struct TPMCertifyInfo: Equatable {
         clock = try reader.uint64()
         resetCount = try reader.uint32()
         restartCount = try reader.uint32()
-        // TPMI_YES_NO: only 0 and 1 are values of the type.
-        switch try reader.uint8() {
-        case 0: safe = false
-        case 1: safe = true
-        default: throw .attestation(format: TPMAttestation.identifier, "certInfo's clockInfo.safe is neither YES nor NO")
-        }
+        // WebAuthn §8.3 has clockInfo ignored, so any byte is read as it stands rather than refused.
+        safe = try reader.uint8() != 0
         firmwareVersion = try reader.uint64()
         name = try reader.sized(maximum: TPMConstants.maximumNameSize, field: "attested name")
         qualifiedName = try reader.sized(maximum: TPMConstants.maximumNameSize, field: "attested qualifiedName")

@@ -23,6 +23,11 @@ build:
 release:
 	@bash scripts/prereqs.sh && swift build -c release
 
+# libFuzzer against the CBOR decoder and the attestation parsers, for a bounded time (not part of make test).
+.PHONY: fuzz
+fuzz:
+	@bash scripts/fuzz.sh
+
 .PHONY: bench bench-ledger
 bench: bench-ledger
 

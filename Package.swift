@@ -17,6 +17,7 @@ let package = Package(
         .executable(name: "verifier", targets: ["Verifier"]),
         .library(name: "Ledger", targets: ["Ledger"]),
         .library(name: "WebAuthn", targets: ["WebAuthn"]),
+        .executable(name: "webauthn-fuzz", targets: ["WebAuthnFuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -66,6 +67,11 @@ let package = Package(
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
             ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "WebAuthnFuzz",
+            dependencies: ["WebAuthn"],
             swiftSettings: strictSettings
         ),
         .target(

@@ -8,7 +8,8 @@ public enum AttestationFormats {
     /// Every supported format's identifier.
     public static let identifiers: Set<String> = Set(all.map { $0.identifier })
 
-    static func format(_ identifier: String) -> (any AttestationFormat.Type)? {
+    /// The format with this `fmt` identifier, if supported.
+    public static func format(_ identifier: String) -> (any AttestationFormat.Type)? {
         all.first { $0.identifier == identifier }
     }
 }

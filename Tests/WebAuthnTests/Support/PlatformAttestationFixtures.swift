@@ -140,6 +140,27 @@ func expectNotTrusted(
 // MARK: - TPM
 
 /// TPM 2.0 structures written by the test, as a TPM would produce them.
+/// A fixture that builds one attestation input.
+protocol AttestationInputFixture {
+    func input() throws -> AttestationInput
+}
+
+extension AttestationInputFixture {
+    /// Runs `verify` on the fixture's input; a fixture that cannot be built is recorded as an issue of the test.
+    func verified(
+        _ verify: (AttestationInput) async throws(WebAuthnError) -> AttestationTrust
+    ) async throws(WebAuthnError) -> AttestationTrust {
+        let input: AttestationInput
+        do {
+            input = try self.input()
+        } catch {
+            Issue.record("the fixture could not be built: \(error)")
+            return .none
+        }
+        return try await verify(input)
+    }
+}
+
 enum TPMBytes {
     static let algRSA: UInt16 = 0x0001, algSHA256: UInt16 = 0x000B, algNull: UInt16 = 0x0010, algECC: UInt16 = 0x0023
     static let generatedValue: UInt32 = 0xff54_4347
@@ -183,7 +204,7 @@ enum TPMBytes {
 }
 
 /// A `tpm` statement with every part open to change; `verify()` builds and verifies it as it stands.
-struct TPMFixture {
+struct TPMFixture: AttestationInputFixture {
     enum CredentialKind { case ecc, rsa }
 
     static let manufacturer: ASN1ObjectIdentifier = [2, 23, 133, 2, 1]
@@ -278,14 +299,7 @@ struct TPMFixture {
     }
 
     func verify() async throws(WebAuthnError) -> AttestationTrust {
-        let input: AttestationInput
-        do {
-            input = try self.input()
-        } catch {
-            Issue.record("the fixture could not be built: \(error)")
-            return .none
-        }
-        return try await TPMAttestation.verify(input)
+        try await verified { input async throws(WebAuthnError) in try await TPMAttestation.verify(input) }
     }
 }
 
@@ -340,7 +354,7 @@ enum KeyDescriptionBytes {
 }
 
 /// An `android-key` statement with every part open to change; `verify()` builds and verifies it as it stands.
-struct AndroidKeyFixture {
+struct AndroidKeyFixture: AttestationInputFixture {
     let hierarchy: PlatformFixtures.Hierarchy
     let credential = SoftwareCredential()
     var authenticatorData: [UInt8]
@@ -397,21 +411,16 @@ struct AndroidKeyFixture {
     }
 
     func verify() async throws(WebAuthnError) -> AttestationTrust {
-        let input: AttestationInput
-        do {
-            input = try self.input()
-        } catch {
-            Issue.record("the fixture could not be built: \(error)")
-            return .none
+        try await verified { input async throws(WebAuthnError) in
+            try await AndroidKeyAttestation.verify(input, requireTrustedExecutionEnvironment: requireTrustedExecutionEnvironment)
         }
-        return try await AndroidKeyAttestation.verify(input, requireTrustedExecutionEnvironment: requireTrustedExecutionEnvironment)
     }
 }
 
 // MARK: - Apple
 
 /// An `apple` statement with every part open to change; `verify()` builds and verifies it as it stands.
-struct AppleFixture {
+struct AppleFixture: AttestationInputFixture {
     static let nonceExtension: ASN1ObjectIdentifier = [1, 2, 840, 113635, 100, 8, 2]
 
     let hierarchy: PlatformFixtures.Hierarchy
@@ -466,13 +475,6 @@ struct AppleFixture {
     }
 
     func verify() async throws(WebAuthnError) -> AttestationTrust {
-        let input: AttestationInput
-        do {
-            input = try self.input()
-        } catch {
-            Issue.record("the fixture could not be built: \(error)")
-            return .none
-        }
-        return try await AppleAttestation.verify(input)
+        try await verified { input async throws(WebAuthnError) in try await AppleAttestation.verify(input) }
     }
 }

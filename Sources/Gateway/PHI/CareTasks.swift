@@ -12,7 +12,6 @@ struct CareTasks: Sendable {
     let logger: Logger
 
     enum Refusal: Error, Equatable {
-        case patientArchived
         case changedMeanwhile
         /// The assignee is not an active account with a clinical role.
         case notClinicalStaff
@@ -21,7 +20,7 @@ struct CareTasks: Sendable {
     func create(for patientID: UUID, _ fields: CareTaskFields, by principal: Principal) async throws -> CareTask {
         guard let title = fields.title else { throw APIError.invalidField("title", "Give a title.") }
         let grant = try await patients.authorize(principal, .taskWrite, patient: patientID, action: "task.create")
-        guard grant.standing.status == "active" else { throw Refusal.patientArchived }
+        try grant.requireActive()
         try await checkAssignee(fields.assigneeID)
         let id = UUID()
         let payload = fields.json.adding(["taskId": .string(id.text)])
@@ -59,7 +58,7 @@ struct CareTasks: Sendable {
     func update(_ id: UUID, _ fields: CareTaskFields, expectedVersion: Int?, by principal: Principal) async throws -> CareTask {
         let patientID = try await patient(of: id)
         let grant = try await patients.authorize(principal, .taskWrite, patient: patientID, action: "task.update")
-        guard grant.standing.status == "active" else { throw Refusal.patientArchived }
+        try grant.requireActive()
         try await checkAssignee(fields.assigneeID)
         var payload = fields.json.adding(["taskId": .string(id.text)])
         if let expectedVersion { payload = payload.adding(["fromVersion": .number(Double(expectedVersion))]) }
@@ -261,7 +260,6 @@ extension CareTasks.Order {
 extension CareTasks.Refusal: APIErrorConvertible {
     var apiError: APIError {
         switch self {
-        case .patientArchived: .conflict("The patient is archived; archived records are kept as they are.")
         case .changedMeanwhile: .conflict("The task was changed meanwhile; read it again and retry.")
         case .notClinicalStaff: .invalidField("assigneeId", "Assign the task to an active account with the clinician or nurse role.")
         }

@@ -37,20 +37,19 @@ struct ClinicalNotes: Sendable {
     }
 
     enum Refusal: Error, Equatable {
-        case patientArchived
         /// The note was amended since the version the amendment was based on.
         case amendedMeanwhile
     }
 
     func create(for patientID: UUID, kind: String, title: String, body: String, by principal: Principal) async throws -> Version {
         let grant = try await patients.authorize(principal, .noteWrite, patient: patientID, action: "note.create")
-        guard grant.standing.status == "active" else { throw Refusal.patientArchived }
+        try grant.requireActive()
         let id = UUID()
         let access = PHIAccess(
             principal: principal, action: "note.create", patients: [patientID], resource: .init(type: "note", id: id.text),
             breakGlass: grant.breakGlass)
         let payload: JSONValue = ["noteId": .string(id.text), "kind": .string(kind), "title": .string(title), "body": .string(body)]
-        return try await patients.recorder.recordChange(access, payload: payload, otherwise: Refusal.patientArchived) { connection, context, logger in
+        return try await patients.recorder.recordChange(access, payload: payload, otherwise: PatientArchived()) { connection, context, logger in
             let at = context.recordedAt.date
             let rows = try await connection.query(
                 """
@@ -122,7 +121,7 @@ struct ClinicalNotes: Sendable {
         _ noteID: UUID, of patientID: UUID, amends: Int, title: String?, body: String, reason: String, by principal: Principal
     ) async throws -> Version {
         let grant = try await patients.authorize(principal, .noteWrite, patient: patientID, action: "note.amend")
-        guard grant.standing.status == "active" else { throw Refusal.patientArchived }
+        try grant.requireActive()
         let exists = try await client.query(
             "SELECT 1 FROM clinical_notes WHERE id = \(noteID) AND patient_id = \(patientID)", logger: logger)
         guard try await exists.first(Int.self) != nil else { throw APIError.notFound }
@@ -166,7 +165,6 @@ struct ClinicalNotes: Sendable {
 extension ClinicalNotes.Refusal: APIErrorConvertible {
     var apiError: APIError {
         switch self {
-        case .patientArchived: .conflict("The patient is archived; archived records are kept as they are.")
         case .amendedMeanwhile: .conflict("The note was amended meanwhile; read its latest version and amend that.")
         }
     }

@@ -16,6 +16,18 @@ struct PatientGrant: Sendable {
     let breakGlass: Bool
 }
 
+extension PatientGrant {
+    /// Throws unless the patient is active: archived records are kept as they are, so no change reaches them.
+    func requireActive() throws {
+        guard standing.status == "active" else { throw PatientArchived() }
+    }
+}
+
+/// A change refused because the patient is archived.
+struct PatientArchived: Error, APIErrorConvertible {
+    var apiError: APIError { .conflict("The patient is archived; archived records are kept as they are.") }
+}
+
 /// Decides requests on one patient's records: looks up the caller's relation to the patient, asks the policy, and
 /// on denial records the attempt and answers 404 (or 403 when the caller may read the patient but not do this),
 /// so that a patient's existence does not leak to those who may not see it.

@@ -14,7 +14,6 @@ struct PatientRegistry: Sendable {
     enum Refusal: Error, Equatable {
         case mrnTaken
         case changedMeanwhile
-        case archived
     }
 
     var recorder: AccessRecorder { patients.recorder }
@@ -59,7 +58,7 @@ struct PatientRegistry: Sendable {
 
     func update(_ id: UUID, _ fields: PatientFields, expectedVersion: Int?, by principal: Principal) async throws -> PatientRecord {
         let grant = try await patients.authorize(principal, .patientUpdate, patient: id, action: "patient.update")
-        guard grant.standing.status == "active" else { throw Refusal.archived }
+        try grant.requireActive()
         var payload = fields.json
         if let expectedVersion { payload = payload.adding(["fromVersion": .string(String(expectedVersion))]) }
         let access = PHIAccess(
@@ -81,7 +80,7 @@ struct PatientRegistry: Sendable {
 
     func archive(_ id: UUID, by principal: Principal) async throws -> PatientRecord {
         let grant = try await patients.authorize(principal, .patientArchive, patient: id, action: "patient.archive")
-        guard grant.standing.status == "active" else { throw Refusal.archived }
+        try grant.requireActive()
         let access = PHIAccess(
             principal: principal, action: "patient.archive", patients: [id], resource: .init(type: "patient", id: id.text),
             breakGlass: grant.breakGlass)
@@ -177,7 +176,6 @@ extension PatientRegistry.Refusal: APIErrorConvertible {
         switch self {
         case .mrnTaken: .conflict("Another patient has this medical record number.")
         case .changedMeanwhile: .conflict("The patient was changed meanwhile; read it again and retry.")
-        case .archived: .conflict("The patient is archived; archived records are kept as they are.")
         }
     }
 }

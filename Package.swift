@@ -125,9 +125,16 @@ let package = Package(
             exclude: ["Fixtures"],
             swiftSettings: strictSettings
         ),
+        // Software authenticators and a CBOR encoder, shared by the library's tests and the gateway's.
+        .target(
+            name: "WebAuthnTestSupport",
+            dependencies: ["WebAuthn", .product(name: "Crypto", package: "swift-crypto")],
+            path: "Tests/WebAuthnTestSupport",
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "WebAuthnTests",
-            dependencies: ["WebAuthn"],
+            dependencies: ["WebAuthn", "WebAuthnTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(

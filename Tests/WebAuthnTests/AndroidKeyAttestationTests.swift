@@ -3,6 +3,7 @@ import Foundation
 import SwiftASN1
 import Testing
 import WebAuthn
+import WebAuthnTestSupport
 import X509
 
 @Suite("Android key attestation (§8.4): the credential key certified by the keystore for this challenge, for signing only")

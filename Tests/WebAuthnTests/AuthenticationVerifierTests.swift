@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import Testing
 import WebAuthn
+import WebAuthnTestSupport
 
 @Suite("Authentication: an assertion from a software authenticator, and every way it can be wrong")
 struct AuthenticationVerifierTests {

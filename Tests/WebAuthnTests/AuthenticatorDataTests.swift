@@ -3,6 +3,7 @@ import _CryptoExtras
 import Foundation
 import Testing
 import WebAuthn
+import WebAuthnTestSupport
 
 @Suite("Authenticator data and COSE keys: parsed strictly, nothing left over")
 struct AuthenticatorDataTests {

@@ -3,6 +3,7 @@ import Foundation
 import Testing
 import WebAuthn
 import X509
+import WebAuthnTestSupport
 
 @Suite("fido-u2f attestation (§8.6)")
 struct FIDOU2FAttestationTests {

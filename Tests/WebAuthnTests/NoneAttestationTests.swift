@@ -1,5 +1,6 @@
 import Testing
 import WebAuthn
+import WebAuthnTestSupport
 
 @Suite("none attestation (§8.7)")
 struct NoneAttestationTests {

@@ -4,6 +4,7 @@ import SwiftASN1
 import Testing
 import WebAuthn
 import X509
+import WebAuthnTestSupport
 
 @Suite("packed attestation (§8.2)")
 struct PackedAttestationTests {

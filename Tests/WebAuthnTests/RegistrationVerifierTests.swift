@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import Testing
 import WebAuthn
+import WebAuthnTestSupport
 
 @Suite("Registration: none and packed self attestation from a software authenticator, and every way they can be wrong")
 struct RegistrationVerifierTests {

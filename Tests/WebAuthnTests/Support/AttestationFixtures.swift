@@ -4,6 +4,7 @@ import SwiftASN1
 import WebAuthn
 import X509
 import _CryptoExtras
+import WebAuthnTestSupport
 
 /// Fixed instants for certificate validity, so that expiry can be tested with the injectable clock.
 enum AttestationClock {

@@ -5,6 +5,7 @@ import Testing
 import WebAuthn
 import X509
 import _CryptoExtras
+import WebAuthnTestSupport
 
 /// Certificates and statements for the `tpm`, `android-key` and `apple` formats, made in the test: certificate
 /// authorities, leaf certificates carrying the formats' extensions (encoded with SwiftASN1), and TPM structures

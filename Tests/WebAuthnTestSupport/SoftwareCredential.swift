@@ -3,19 +3,19 @@ import Foundation
 import WebAuthn
 
 /// A credential key pair made in the test, with the encodings an authenticator would produce for it.
-struct SoftwareCredential {
-    let privateKey: P256.Signing.PrivateKey
-    let credentialID: [UInt8]
-    let aaguid: [UInt8]
+public struct SoftwareCredential: Sendable {
+    public let privateKey: P256.Signing.PrivateKey
+    public let credentialID: [UInt8]
+    public let aaguid: [UInt8]
 
-    init(credentialID: [UInt8] = Array(0..<16), aaguid: [UInt8] = [UInt8](repeating: 0, count: 16)) {
+    public init(credentialID: [UInt8] = Array(0..<16), aaguid: [UInt8] = [UInt8](repeating: 0, count: 16)) {
         privateKey = P256.Signing.PrivateKey()
         self.credentialID = credentialID
         self.aaguid = aaguid
     }
 
     /// The COSE_Key of the public key (ES256), as authenticators encode it.
-    var coseKey: [UInt8] {
+    public var coseKey: [UInt8] {
         let point = Array(privateKey.publicKey.x963Representation)
         return CBOREncoding.encode(CBOREncoding.map([
             (.unsigned(1), .unsigned(2)), (.unsigned(3), CBORValue(-7)), (CBORValue(-1), .unsigned(1)),
@@ -25,7 +25,7 @@ struct SoftwareCredential {
 
     /// Authenticator data for `rpID` with the given flags and count; with attested credential data (this credential)
     /// when `attested`.
-    func authenticatorData(
+    public func authenticatorData(
         rpID: String = "hospital.example", flags: AuthenticatorFlags = [.userPresent, .userVerified], signCount: UInt32 = 0,
         attested: Bool = true, extensions: [UInt8]? = nil
     ) -> [UInt8] {
@@ -43,7 +43,7 @@ struct SoftwareCredential {
     }
 
     /// A DER ECDSA signature over `data` with the credential key.
-    func sign(_ data: [UInt8]) -> [UInt8] {
+    public func sign(_ data: [UInt8]) -> [UInt8] {
         Array(try! privateKey.signature(for: data).derRepresentation)
     }
 }

@@ -2,8 +2,8 @@ import WebAuthn
 
 /// Encodes CBOR the way authenticators do (shortest heads, definite lengths, keys in the given order), so tests can
 /// build attestation objects, authenticator data and COSE keys, valid or deliberately not.
-enum CBOREncoding {
-    static func encode(_ value: CBORValue) -> [UInt8] {
+public enum CBOREncoding {
+    public static func encode(_ value: CBORValue) -> [UInt8] {
         switch value {
         case .unsigned(let n): return head(0, n)
         case .negative(let n): return head(1, n)
@@ -20,7 +20,7 @@ enum CBOREncoding {
     }
 
     /// The shortest head for a major type and argument.
-    static func head(_ major: UInt8, _ argument: UInt64) -> [UInt8] {
+    public static func head(_ major: UInt8, _ argument: UInt64) -> [UInt8] {
         let type = major << 5
         switch argument {
         case 0..<24: return [type | UInt8(argument)]
@@ -32,7 +32,7 @@ enum CBOREncoding {
     }
 
     /// A map from pairs, in the order given.
-    static func map(_ pairs: [(CBORValue, CBORValue)]) -> CBORValue {
+    public static func map(_ pairs: [(CBORValue, CBORValue)]) -> CBORValue {
         .map(pairs.map { CBORValue.MapEntry(key: $0.0, value: $0.1) })
     }
 }

@@ -141,6 +141,8 @@ let package = Package(
             name: "GatewayTests",
             dependencies: [
                 "Gateway",
+                "WebAuthn",
+                "WebAuthnTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],

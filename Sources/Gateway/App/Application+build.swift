@@ -59,12 +59,13 @@ func buildApplication(
     let limiters = configuration.rateLimits.limiters()
     let tokenSigner = AccessTokenSigner(key: tokenKey)
     let revocation = SessionRevocation(writer: writer, clock: clock, logger: logger)
+    let signIn = SignIn(
+        client: client, writer: writer, hasher: hasher,
+        throttle: LoginThrottle(client: client, policy: accounts.loginThrottle, kek: kek, logger: logger), sleep: dependencies.sleep,
+        tokens: tokenSigner, settings: accounts, clock: clock, logger: logger,
+        decoyHash: try await hasher.hash(UUID().uuidString))
     let sessions = SessionServices(
-        signIn: SignIn(
-            client: client, writer: writer, hasher: hasher,
-            throttle: LoginThrottle(client: client, policy: accounts.loginThrottle, kek: kek, logger: logger), sleep: dependencies.sleep,
-            tokens: tokenSigner, settings: accounts, clock: clock, logger: logger,
-            decoyHash: try await hasher.hash(UUID().uuidString)),
+        signIn: signIn,
         renewal: SessionRenewal(
             client: client, sessions: liveSessions, revocation: revocation, tokens: tokenSigner, settings: accounts, clock: clock,
             logger: logger),
@@ -88,6 +89,12 @@ func buildApplication(
         contract: try GatewayContract.document(),
         enrolment: Enrolment(client: client, writer: writer, hasher: hasher, logger: logger),
         sessions: sessions,
+        passkeys: Passkeys(
+            settings: configuration.passkeys,
+            challenges: CeremonyChallenges(client: client, clock: clock, lifetime: configuration.passkeys.challengeLifetime, logger: logger),
+            credentials: PasskeyCredentials(client: client, logger: logger), accounts: AccountDirectory(client: client, logger: logger),
+            policy: policy, writer: writer, signIn: signIn, tokens: tokenSigner, accountSettings: accounts, kek: kek, clock: clock,
+            logger: logger),
         users: UserAdministration(client: client, writer: writer, settings: accounts, clock: clock, logger: logger),
         access: access,
         patients: PatientRegistry(client: client, patients: patientAccess, clock: clock, logger: logger),

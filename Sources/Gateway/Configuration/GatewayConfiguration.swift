@@ -12,6 +12,7 @@ struct GatewayConfiguration: Sendable {
     var accounts: AccountSettings
     var rateLimits: RateLimitSettings
     var policy: PolicySettings
+    var passkeys: PasskeySettings
 
     init(environment: EnvironmentReader) throws(ConfigurationError) {
         self.server = try ServerSettings(environment: environment)
@@ -22,11 +23,13 @@ struct GatewayConfiguration: Sendable {
         self.accounts = try AccountSettings(environment: environment)
         self.rateLimits = try RateLimitSettings(environment: environment)
         self.policy = PolicySettings(environment: environment)
+        self.passkeys = try PasskeySettings(environment: environment, port: server.port)
     }
 
     init(server: ServerSettings, database: DatabaseSettings, keys: KeySettings, logging: LoggingSettings,
          ledger: LedgerWriterSettings = LedgerWriterSettings(), accounts: AccountSettings = AccountSettings(),
-         rateLimits: RateLimitSettings = RateLimitSettings(), policy: PolicySettings = PolicySettings()) {
+         rateLimits: RateLimitSettings = RateLimitSettings(), policy: PolicySettings = PolicySettings(),
+         passkeys: PasskeySettings? = nil) {
         self.server = server
         self.database = database
         self.keys = keys
@@ -35,6 +38,7 @@ struct GatewayConfiguration: Sendable {
         self.accounts = accounts
         self.rateLimits = rateLimits
         self.policy = policy
+        self.passkeys = passkeys ?? PasskeySettings(port: server.port)
     }
 }
 
@@ -136,24 +140,24 @@ struct ServerSettings: Sendable {
         self.host = environment.string("HOST") ?? "127.0.0.1"
         self.port = try environment.int("PORT", default: 8080, range: 1...65535)
         self.maxBodyBytes = try environment.int("MAX_BODY_BYTES", default: 1 << 20, range: 1024...(64 << 20))
-        self.corsAllowedOrigins = try Self.parseOrigins(environment.string("CORS_ALLOWED_ORIGINS"))
+        self.corsAllowedOrigins = try Self.parseOrigins(environment.string("CORS_ALLOWED_ORIGINS"), variable: "CORS_ALLOWED_ORIGINS")
     }
 
     /// Origins must be exact `scheme://host[:port]` values. A wildcard is refused: the API uses credentials,
     /// and a wildcard with credentials would let any site act as the signed-in user.
-    static func parseOrigins(_ text: String?) throws(ConfigurationError) -> [String] {
+    static func parseOrigins(_ text: String?, variable: String) throws(ConfigurationError) -> [String] {
         guard let text else { return [] }
         var origins: [String] = []
         for raw in text.split(separator: ",") {
             let origin = raw.trimmingCharacters(in: .whitespaces)
             if origin.isEmpty { continue }
             if origin.contains("*") {
-                throw .invalid("CORS_ALLOWED_ORIGINS", "wildcards are not allowed; list each origin, e.g. https://app.example.org")
+                throw .invalid(variable, "wildcards are not allowed; list each origin, e.g. https://app.example.org")
             }
             guard origin.hasPrefix("https://") || origin.hasPrefix("http://"),
                   !origin.dropFirst(origin.hasPrefix("https://") ? 8 : 7).contains("/"), !origin.hasSuffix("/")
             else {
-                throw .invalid("CORS_ALLOWED_ORIGINS", "'\(origin)' is not an origin (scheme://host[:port], no path)")
+                throw .invalid(variable, "'\(origin)' is not an origin (scheme://host[:port], no path)")
             }
             origins.append(origin.lowercased())
         }

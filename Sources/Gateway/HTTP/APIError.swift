@@ -44,6 +44,8 @@ struct APIError: HTTPResponseError, Equatable {
     static let unauthorized = APIError(.unauthorized, .unauthorized, detail: "Sign in again.")
     /// A failed sign-in: the same words whether the email, the password or the account was at fault.
     static let invalidCredentials = APIError(.unauthorized, .unauthorized, detail: "The email or password is not right.")
+    /// A refused sign-in that is not about a password (a passkey that did not verify), saying what to do.
+    static func signInRefused(_ detail: String) -> APIError { .init(.unauthorized, .unauthorized, detail: detail) }
     /// The caller is signed in but their roles do not allow this (for endpoints that hold no PHI; a denied PHI
     /// read answers 404 instead, so that existence does not leak).
     static func forbidden(_ detail: String) -> APIError { .init(.forbidden, .forbidden, detail: detail) }

@@ -11,6 +11,7 @@ struct GatewayHandlers: APIProtocol {
     let contract: Data
     let enrolment: Enrolment
     let sessions: SessionServices
+    let passkeys: Passkeys
     let users: UserAdministration
     let access: AccessControl
     let patients: PatientRegistry

@@ -55,10 +55,12 @@ extension Permission {
     static let disclosureRead = Permission(resource: "disclosure", action: "read")
     static let disclosureWrite = Permission(resource: "disclosure", action: "write")
     static let auditRead = Permission(resource: "audit", action: "read")
+    /// Signing in or stepping up with a passkey that proved only presence (a touch), not who touched it.
+    static let passkeyPresenceOnly = Permission(resource: "passkey", action: "presence_only")
 
     static let usedByGateway: [Permission] = [
         .userRead, .userManage, .sessionRead, .sessionRevoke, .patientCreate, .patientRead, .patientUpdate, .patientArchive,
         .patientShred, .careTeamRead, .careTeamWrite, .breakGlassUse, .breakGlassRead, .noteRead, .noteWrite, .taskRead, .taskWrite,
-        .disclosureRead, .disclosureWrite, .auditRead,
+        .disclosureRead, .disclosureWrite, .auditRead, .passkeyPresenceOnly,
     ]
 }

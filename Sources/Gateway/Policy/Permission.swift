@@ -17,6 +17,7 @@ struct Permission: Hashable, Sendable, CustomStringConvertible {
         "user": ["read", "manage"],
         "session": ["read", "revoke"],
         "ledger": ["read", "export"],
+        "passkey": ["presence_only"],
     ]
 
     var description: String { "\(resource):\(action)" }

@@ -53,7 +53,7 @@ struct SignIn: Sendable {
             try await failed(account, reason: "wrong password", keys: keys, requestID: requestID, clientAddress: clientAddress)
         }
         try await throttle.recordSuccess(keys)
-        return try await openSession(account, methods: ["pwd"], requestID: requestID, clientAddress: clientAddress)
+        return try await openSession(account, methods: ["pwd"], method: "password", requestID: requestID, clientAddress: clientAddress)
     }
 
     /// Counts the failure, records it (and any lockout it caused), holds the answer back as the count says, and
@@ -88,23 +88,36 @@ struct SignIn: Sendable {
         logger.notice("sign-in locked out", metadata: ["scope": "\(scope)", "resource_id": "\(resource?.id ?? "unknown account")"])
     }
 
-    private struct Account {
+    /// The account a sign-in is for.
+    struct Account: Sendable {
         let id: UUID
         let roles: [String]
         let status: String
         let passwordHash: String?
     }
 
-    private func lookup(email: String) async throws -> Account? {
-        let rows = try await client.query(
-            "SELECT id, roles, status, password_hash FROM users WHERE email = \(email)", logger: logger)
+    func lookup(email: String) async throws -> Account? {
+        try await lookup(rows: client.query("SELECT id, roles, status, password_hash FROM users WHERE email = \(email)", logger: logger))
+    }
+
+    func lookup(userID: UUID) async throws -> Account? {
+        try await lookup(rows: client.query("SELECT id, roles, status, password_hash FROM users WHERE id = \(userID)", logger: logger))
+    }
+
+    private func lookup(rows: PostgresRowSequence) async throws -> Account? {
         for try await (id, roles, status, hash) in rows.decode((UUID, [String], String, String?).self) {
             return Account(id: id, roles: roles, status: status, passwordHash: hash)
         }
         return nil
     }
 
-    private func openSession(_ account: Account, methods: [String], requestID: String?, clientAddress: String?) async throws -> IssuedSession {
+    /// Opens a session for `account`, proven by `methods` (the token's `amr`), and records it as an `auth.login`
+    /// entry whose payload names `method`. `alsoApply` runs in the entry's transaction, after the session row is
+    /// written: a passkey sign-in advances the credential's counter there, so that both happen or neither.
+    func openSession(
+        _ account: Account, methods: [String], method: String, details: [String: JSONValue] = [:], requestID: String?,
+        clientAddress: String?, alsoApply: ProjectionUpdate? = nil
+    ) async throws -> IssuedSession {
         let sessionID = UUID()
         let refresh = OpaqueToken.generate()
         let now = clock()
@@ -114,7 +127,7 @@ struct SignIn: Sendable {
                 userID: account.id.text, roles: account.roles, sessionID: sessionID.text, authMethods: methods,
                 clientAddress: clientAddress),
             action: "auth.login", resource: .init(type: "session", id: sessionID.text), requestID: requestID,
-            payload: .clear(["method": "password"]))
+            payload: .clear(.object(details.merging(["method": .string(method)]) { _, method in method })))
         _ = try await writer.append(draft) { connection, context, logger in
             try await connection.query(
                 """
@@ -124,6 +137,7 @@ struct SignIn: Sendable {
             try await connection.query(
                 "INSERT INTO refresh_tokens (token_hash, session_id) VALUES (\(ByteBuffer(bytes: refresh.hash)), \(sessionID))",
                 logger: logger)
+            try await alsoApply?(connection, context, logger)
         }
         let accessToken = try tokens.issue(
             userID: account.id, sessionID: sessionID, roles: account.roles, authTime: now, methods: methods, now: now, settings: settings)

@@ -20,7 +20,8 @@ enum TestGateway {
             // Never the default .data/witness path: a test must not write into a developer's real witness file.
             ledger: WriterHarness.settings(),
             accounts: AccountSettings(passwordHashCost: PasswordHasher.minimumCost),
-            policy: PolicySettings(directory: Binaries.packageRoot.appendingPathComponent("policies").path))
+            policy: PolicySettings(directory: Binaries.packageRoot.appendingPathComponent("policies").path),
+            passkeys: PasskeyTestSite.settings)
     }
 
     /// Runs `test` against the router of an application built exactly as `gateway serve` builds it.

@@ -1,5 +1,5 @@
 # The two commands that matter: `make run` and `make test`. Everything else is a helper.
-.PHONY: run test test-api stop clean-data build release
+.PHONY: run test test-api test-browser stop clean-data build release
 
 run:
 	@bash scripts/run.sh
@@ -10,6 +10,10 @@ test:
 # schemathesis against a live gateway and its served spec (`make test` runs it too, after the suite).
 test-api:
 	@bash scripts/prereqs.sh && swift build --product gateway && bash scripts/api-fuzz.sh
+
+# /console in headless Chromium with a virtual passkey authenticator (`make test` runs it too, last).
+test-browser:
+	@bash scripts/prereqs.sh && swift build --product gateway && bash scripts/browser-test.sh
 
 stop:
 	@bash -c 'source scripts/pg.sh; if pg_running .data/pg; then pg_stop "$$PWD/.data/pg" fast && echo "Stopped the local PostgreSQL."; else echo "The local PostgreSQL is not running."; fi'

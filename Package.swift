@@ -106,7 +106,7 @@ let package = Package(
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Yams", package: "Yams"),
             ],
-            resources: [.copy("Migrations")],
+            resources: [.copy("Migrations"), .copy("Console")],
             swiftSettings: strictSettings
         ),
         .executableTarget(

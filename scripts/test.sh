@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make test`: prerequisites, a build, a throw-away PostgreSQL cluster on a free port, the whole suite, then
-# schemathesis against a live gateway (scripts/api-fuzz.sh). The cluster is removed afterwards whatever happens;
-# the exit status is the suite's, then the API fuzz run's.
+# schemathesis against a live gateway (scripts/api-fuzz.sh) and /console in headless Chromium with a virtual
+# passkey authenticator (scripts/browser-test.sh). The cluster is removed afterwards whatever happens; the exit
+# status is the suite's, then the API fuzz run's, then the browser test's.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -47,4 +48,5 @@ swift test --skip-build "$@"
 # (LEDGER_TEST_BIN_DIR) and a PostgreSQL cluster of its own.
 if [ $# -eq 0 ]; then
   scripts/api-fuzz.sh
+  scripts/browser-test.sh
 fi

@@ -142,6 +142,7 @@ func buildRouter(
     router.middlewares.add(BodyLimitMiddleware(maxBytes: configuration.server.maxBodyBytes))
     router.middlewares.add(JSONBodyMiddleware())
     router.middlewares.add(RequestScopeMiddleware())
+    try ConsolePage.bundled().register(on: router)
     // Compact JSON: pretty-printing costs bytes and time on every response.
     try handlers.registerHandlers(
         on: router, configuration: OpenAPIRuntime.Configuration(dateTranscoder: RFC3339Timestamps(), jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes]))

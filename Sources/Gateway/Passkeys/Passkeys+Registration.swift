@@ -43,10 +43,8 @@ extension Passkeys {
         let action = "passkey.register"
         let subject = LedgerEntry.ResourceReference(type: "user", id: principal.userID.text)
         do {
-            let challenge = try Self.challenge(inClientData: response.response.clientDataJSON)
-            guard let claim = try await challenges.take(challenge, for: .registration),
-                  claim.userID == principal.userID, claim.sessionID == principal.sessionID
-            else { throw Refusal.challengeNotValid }
+            let (challenge, _) = try await takeChallenge(
+                answeredBy: response.response.clientDataJSON, for: .registration, session: principal)
             let credential: RegisteredCredential
             do {
                 credential = try await RegistrationVerifier.verify(

@@ -36,8 +36,7 @@ extension Passkeys {
         var actor = LedgerEntry.Actor(userID: nil, clientAddress: clientAddress)
         var resource: LedgerEntry.ResourceReference?
         do {
-            let challenge = try Self.challenge(inClientData: response.response.clientDataJSON)
-            guard let claim = try await challenges.take(challenge, for: .authentication) else { throw Refusal.challengeNotValid }
+            let (challenge, claim) = try await takeChallenge(answeredBy: response.response.clientDataJSON, for: .authentication)
             guard let credentialID = Base64URL.decode(response.rawId), !credentialID.isEmpty else {
                 throw Refusal.malformed("rawId is not base64url")
             }

@@ -29,10 +29,7 @@ extension Passkeys {
         let actor = principal.actor(clientAddress: clientAddress)
         var resource = LedgerEntry.ResourceReference(type: "session", id: principal.sessionID.text)
         do {
-            let challenge = try Self.challenge(inClientData: response.response.clientDataJSON)
-            guard let claim = try await challenges.take(challenge, for: .stepUp),
-                  claim.userID == principal.userID, claim.sessionID == principal.sessionID
-            else { throw Refusal.challengeNotValid }
+            let (challenge, _) = try await takeChallenge(answeredBy: response.response.clientDataJSON, for: .stepUp, session: principal)
             guard let credentialID = Base64URL.decode(response.rawId), let passkey = try await credentials.find(credentialID),
                   passkey.userID == principal.userID
             else { throw Refusal.unknownPasskey }

@@ -101,6 +101,17 @@ struct Passkeys: Sendable {
         }
     }
 
+    /// Takes the challenge the response answers, for `ceremony`; with `principal`, it must have been issued to
+    /// that account's very session. Returns the challenge and what it was issued for.
+    func takeChallenge(
+        answeredBy clientDataJSON: String, for ceremony: CeremonyChallenges.Ceremony, session principal: Principal? = nil
+    ) async throws -> (challenge: [UInt8], claim: CeremonyChallenges.Claim) {
+        let challenge = try Self.challenge(inClientData: clientDataJSON)
+        guard let claim = try await challenges.take(challenge, for: ceremony) else { throw Refusal.challengeNotValid }
+        if let principal, claim.userID != principal.userID || claim.sessionID != principal.sessionID { throw Refusal.challengeNotValid }
+        return (challenge, claim)
+    }
+
     /// Records a ceremony that ended in refusal, then throws it. The entry is written before the answer so that a
     /// refusal the ledger cannot record is not given silently.
     func refuse(

@@ -48,6 +48,8 @@ fi
 EXTRA_PACKAGES="${extra[*]}" scripts/prereqs.sh
 # shellcheck source=scripts/pg.sh
 source scripts/pg.sh
+# shellcheck source=scripts/live-gateway.sh
+source scripts/live-gateway.sh
 
 # schemathesis in a virtualenv of its own under .build/ (git-ignored, and thrown away with the build); reused
 # while it holds the pinned version, rebuilt from scratch otherwise (a half-made one from an interrupted run too).
@@ -59,6 +61,7 @@ if [ "$("$venv/bin/schemathesis" --version 2>/dev/null || true)" != "schemathesi
 fi
 st="$venv/bin/schemathesis"
 py="$venv/bin/python"
+LIVE_PYTHON="$py"
 
 tmp=$(mktemp -d /tmp/phi-ledger-api-fuzz.XXXXXX)
 chmod 711 "$tmp"   # the postgres user must reach the cluster and socket directories inside
@@ -92,102 +95,15 @@ fail() {
   exit 1
 }
 
-# A PostgreSQL cluster of its own, exactly as `make test` makes one; passwords stay in files and on stdin.
-mkdir -p "$tmp/secrets" "$tmp/keys" "$tmp/witness" "$tmp/report"
-chmod 700 "$tmp/secrets" "$tmp/keys"
-(umask 077; random_secret > "$tmp/secrets/superuser.password")
-owner_pw=$(random_secret)
-app_pw=$(random_secret)
-pg_port=$(pg_free_port)
-pg_init "$tmp/pg" "$tmp/secrets/superuser.password"
-pg_start "$tmp/pg" "$tmp/run" "$pg_port" "$tmp/postgres.log"
-pg_bootstrap "$tmp/run" "$pg_port" "$(cat "$tmp/secrets/superuser.password")" "$owner_pw" "$app_pw" ledger
-echo "API fuzz PostgreSQL on port $pg_port"
-
-# The gateway's whole configuration, explicitly: nothing may fall back to .data/ (keys, witness file) or to a
-# DATABASE_URL or inline key that happens to be in the caller's environment.
-unset LEDGER_SIGNING_KEY LEDGER_KEK TOKEN_SIGNING_KEY CORS_ALLOWED_ORIGINS
-export DATABASE_URL="postgresql://ledger_app:$app_pw@/ledger?host=$tmp/run&port=$pg_port"
-export DATABASE_OWNER_URL="postgresql://ledger_owner:$owner_pw@/ledger?host=$tmp/run&port=$pg_port"
-export HOST=127.0.0.1
-export PORT
-PORT=$(pg_free_port)
-export LEDGER_SIGNING_KEY_FILE="$tmp/keys/ledger-signing.pem"
-export LEDGER_KEK_FILE="$tmp/keys/kek.b64"
-export TOKEN_SIGNING_KEY_FILE="$tmp/keys/token-signing.pem"
-export TOKEN_ACCEPTED_KEYS_FILE="$tmp/keys/token-accepted.jwks.json"
-export LEDGER_WITNESS_FILE="$tmp/witness/main.jsonl"
-export POLICY_DIR="$root/policies"
-export LOG_FORMAT=json LOG_LEVEL=info
+mkdir -p "$tmp/report"
+live_cluster "API fuzz"
+live_environment
 # One access token per role must last the whole run (the default is 5 minutes; 3600 is the most allowed), and
 # its session must not go idle while another role's run is going.
 export ACCESS_TOKEN_TTL_SECONDS=3600 SESSION_IDLE_TIMEOUT_SECONDS=7200
-# Every request comes from 127.0.0.1 and from three accounts, far past the production quotas. The limits stay on
-# (the most allowed, rather than 0 for off) so that the RateLimit headers the spec describes are still sent.
-export RATE_LIMIT_ADDRESS_PER_MINUTE=10000000 RATE_LIMIT_USER_PER_MINUTE=10000000
-# The fuzzer signs in with made-up emails and passwords over and over: without these, the address would be locked
-# out (429 for every sign-in) after 100 failures and a repeated email slowed down to 8 s per attempt.
-export LOGIN_SLOWDOWN_AFTER_FAILURES=1000 LOGIN_LOCKOUT_AFTER_FAILURES=1000 LOGIN_ADDRESS_LOCKOUT_AFTER_FAILURES=1000000
-# Every sign-in and enrolment hashes a password: the cheapest cost allowed (OWASP's minimum) keeps that quick.
-export PASSWORD_HASH_MEMORY_KIB=19456 PASSWORD_HASH_PASSES=2
-
-"$gateway" keygen >/dev/null
-"$gateway" migrate >"$tmp/migrate.log" 2>&1 || { cat "$tmp/migrate.log" >&2; fail "gateway migrate failed"; }
-# The invite token is read from the command's output, never echoed.
-admin_invite=$("$gateway" admin-invite --email admin@hospital.example --name 'Fuzz Administrator' \
-  | awk '/^First administrator invite/ {getline; print $1}')
-[ -n "$admin_invite" ] || fail "gateway admin-invite printed no token"
-
-"$gateway" serve >"$tmp/gateway.log" 2>&1 &
-gateway_pid=$!
-base="http://127.0.0.1:$PORT"
-for _ in $(seq 1 120); do
-  kill -0 "$gateway_pid" 2>/dev/null || fail "the gateway stopped during start-up"
-  curl -fsS -o /dev/null "$base/health/ready" 2>/dev/null && break
-  sleep 0.5
-done
-curl -fsS -o /dev/null "$base/health/ready" || fail "the gateway was not ready after 60 s"
-echo "Gateway on $base (log: $tmp/gateway.log)"
-
-# api METHOD PATH [TOKEN_FILE] < JSON: one seeding request; prints the answer's body, fails on anything but 2xx.
-# Bodies go on stdin and the bearer token in a header file, so neither passwords nor tokens reach argv.
-api() {
-  local method=$1 path=$2 token_file=${3:-} status
-  local args=(-sS -X "$method" -o "$tmp/body" -w '%{http_code}' -H 'Content-Type: application/json')
-  [ -n "$token_file" ] && args+=(-H "@$token_file")
-  [ "$method" = GET ] || args+=(--data-binary @-)
-  status=$(curl "${args[@]}" "$base$path") || fail "$method $path: curl failed"
-  case "$status" in
-    2??) cat "$tmp/body" ;;
-    # Error bodies are problem documents without secrets or PHI: worth showing.
-    *) fail "seeding $method $path answered $status: $(head -c 500 "$tmp/body")" ;;
-  esac
-}
-# json FIELD: one top-level (or dotted) field of the JSON on stdin.
-json() { "$py" -c 'import json, sys
-value = json.load(sys.stdin)
-for key in sys.argv[1].split("."): value = value[key]
-print(value)' "$1"; }
-
-# login NAME EMAIL: opens a new session with the password in secrets/NAME.password and leaves
-# "Authorization: Bearer ..." in secrets/NAME.header for curl, and the bare token in secrets/NAME.token for
-# schemathesis (both mode 0600).
-login() {
-  local name=$1 email=$2
-  (umask 077
-   printf '{"email":"%s","password":"%s"}' "$email" "$(cat "$tmp/secrets/$name.password")" \
-     | api POST /v1/auth/login | json accessToken > "$tmp/secrets/$name.token"
-   printf 'Authorization: Bearer %s\n' "$(cat "$tmp/secrets/$name.token")" > "$tmp/secrets/$name.header")
-}
-
-# enroll_and_login NAME TOKEN EMAIL: redeems the invite with a fresh password, then signs in.
-enroll_and_login() {
-  local name=$1 invite=$2 email=$3
-  (umask 077; random_secret > "$tmp/secrets/$name.password")
-  printf '{"token":"%s","password":"%s"}' "$invite" "$(cat "$tmp/secrets/$name.password")" \
-    | api POST /v1/auth/enroll >/dev/null
-  login "$name" "$email"
-}
+# The fuzzer signs in with made-up emails and passwords over and over; live_environment's throttling thresholds
+# keep the address from being locked out and a repeated email from being slowed down to 8 s per attempt.
+live_gateway 'Fuzz Administrator'
 
 # invite EMAIL NAME ROLE: the administrator invites an account; prints its one-time enrolment token.
 invite() {

@@ -32,6 +32,8 @@ fi
 EXTRA_PACKAGES="chromium chromium-driver curl python3" scripts/prereqs.sh
 # shellcheck source=scripts/pg.sh
 source scripts/pg.sh
+# shellcheck source=scripts/live-gateway.sh
+source scripts/live-gateway.sh
 
 # Everything here talks to this machine only; a proxy in the caller's environment must not see any of it.
 export NO_PROXY="127.0.0.1,localhost${NO_PROXY:+,$NO_PROXY}" no_proxy="127.0.0.1,localhost${no_proxy:+,$no_proxy}"
@@ -81,91 +83,18 @@ fail() {
   exit 1
 }
 
-# A PostgreSQL cluster of its own, exactly as `make test` makes one; passwords stay in files and on stdin.
-mkdir -p "$tmp/secrets" "$tmp/keys" "$tmp/witness" "$tmp/browser/home"
-chmod 700 "$tmp/secrets" "$tmp/keys" "$tmp/browser"
-(umask 077; random_secret > "$tmp/secrets/superuser.password")
-owner_pw=$(random_secret)
-app_pw=$(random_secret)
-pg_port=$(pg_free_port)
-pg_init "$tmp/pg" "$tmp/secrets/superuser.password"
-pg_start "$tmp/pg" "$tmp/run" "$pg_port" "$tmp/postgres.log"
-pg_bootstrap "$tmp/run" "$pg_port" "$(cat "$tmp/secrets/superuser.password")" "$owner_pw" "$app_pw" ledger
-echo "Browser test PostgreSQL on port $pg_port"
-
-# The gateway's whole configuration, explicitly: nothing may fall back to .data/ (keys, witness file) or to a
-# DATABASE_URL, inline key or chain name that happens to be in the caller's environment.
-unset LEDGER_SIGNING_KEY LEDGER_KEK TOKEN_SIGNING_KEY CORS_ALLOWED_ORIGINS LEDGER_CHAIN LEDGER_ORIGIN
-export DATABASE_URL="postgresql://ledger_app:$app_pw@/ledger?host=$tmp/run&port=$pg_port"
-export DATABASE_OWNER_URL="postgresql://ledger_owner:$owner_pw@/ledger?host=$tmp/run&port=$pg_port"
-export HOST=127.0.0.1
-export PORT
-PORT=$(pg_free_port)
-export LEDGER_SIGNING_KEY_FILE="$tmp/keys/ledger-signing.pem"
-export LEDGER_KEK_FILE="$tmp/keys/kek.b64"
-export TOKEN_SIGNING_KEY_FILE="$tmp/keys/token-signing.pem"
-export TOKEN_ACCEPTED_KEYS_FILE="$tmp/keys/token-accepted.jwks.json"
-export LEDGER_WITNESS_FILE="$tmp/witness/main.jsonl"
-export POLICY_DIR="$root/policies"
-export LOG_FORMAT=json LOG_LEVEL=info
+mkdir -p "$tmp/browser/home"
+chmod 700 "$tmp/browser"
+live_cluster "Browser test"
+live_environment
 # Passkeys belong to a site: the browser is sent to http://localhost:PORT (a secure context, unlike an IP
 # address over plain HTTP), so that is the relying party and the one origin ceremonies may come from.
 export WEBAUTHN_RP_ID=localhost
 export WEBAUTHN_ORIGINS="http://localhost:$PORT"
-# Every request comes from 127.0.0.1: the limits stay on, but far above what the run needs, so that a slow
-# machine retrying cannot trip them.
-export RATE_LIMIT_ADDRESS_PER_MINUTE=10000000 RATE_LIMIT_USER_PER_MINUTE=10000000
-export LOGIN_SLOWDOWN_AFTER_FAILURES=1000 LOGIN_LOCKOUT_AFTER_FAILURES=1000 LOGIN_ADDRESS_LOCKOUT_AFTER_FAILURES=1000000
-# Every sign-in and enrolment hashes a password: the cheapest cost allowed (OWASP's minimum) keeps that quick.
-export PASSWORD_HASH_MEMORY_KIB=19456 PASSWORD_HASH_PASSES=2
-
-"$gateway" keygen >/dev/null
-"$gateway" migrate >"$tmp/migrate.log" 2>&1 || { cat "$tmp/migrate.log" >&2; fail "gateway migrate failed"; }
-# The invite token is read from the command's output, never echoed.
-admin_invite=$("$gateway" admin-invite --email admin@hospital.example --name 'Browser Test Administrator' \
-  | awk '/^First administrator invite/ {getline; print $1}')
-[ -n "$admin_invite" ] || fail "gateway admin-invite printed no token"
-
-"$gateway" serve >"$tmp/gateway.log" 2>&1 &
-gateway_pid=$!
-base="http://127.0.0.1:$PORT"
-for _ in $(seq 1 120); do
-  kill -0 "$gateway_pid" 2>/dev/null || fail "the gateway stopped during start-up"
-  curl -fsS -o /dev/null "$base/health/ready" 2>/dev/null && break
-  sleep 0.5
-done
-curl -fsS -o /dev/null "$base/health/ready" || fail "the gateway was not ready after 60 s"
-echo "Gateway on $base (log: $tmp/gateway.log)"
-
-# api METHOD PATH [HEADER_FILE] < JSON: one seeding request; prints the answer's body, fails on anything but 2xx.
-# Bodies go on stdin and the bearer token in a header file, so neither passwords nor tokens reach argv.
-api() {
-  local method=$1 path=$2 header_file=${3:-} status
-  local args=(-sS -X "$method" -o "$tmp/body" -w '%{http_code}' -H 'Content-Type: application/json')
-  [ -n "$header_file" ] && args+=(-H "@$header_file")
-  [ "$method" = GET ] || args+=(--data-binary @-)
-  status=$(curl "${args[@]}" "$base$path") || fail "$method $path: curl failed"
-  case "$status" in
-    2??) cat "$tmp/body" ;;
-    # Error bodies are problem documents without secrets or PHI: worth showing.
-    *) fail "seeding $method $path answered $status: $(head -c 500 "$tmp/body")" ;;
-  esac
-}
-# json FIELD: one top-level (or dotted) field of the JSON on stdin.
-json() { python3 -c 'import json, sys
-value = json.load(sys.stdin)
-for key in sys.argv[1].split("."): value = value[key]
-print(value)' "$1"; }
+live_gateway 'Browser Test Administrator'
 
 echo "Inviting a clinician through the API"
-# The administrator enrols with the first-administrator invite and signs in; the header file is mode 0600.
-(umask 077
- random_secret > "$tmp/secrets/admin.password"
- printf '{"token":"%s","password":"%s"}' "$admin_invite" "$(cat "$tmp/secrets/admin.password")" \
-   | api POST /v1/auth/enroll >/dev/null
- printf '{"email":"admin@hospital.example","password":"%s"}' "$(cat "$tmp/secrets/admin.password")" \
-   | api POST /v1/auth/login | json accessToken > "$tmp/secrets/admin.token"
- printf 'Authorization: Bearer %s\n' "$(cat "$tmp/secrets/admin.token")" > "$tmp/secrets/admin.header")
+enroll_and_login admin "$admin_invite" admin@hospital.example
 # The clinician's invite token goes to the browser test in a 0600 file, never on a command line.
 clinician_email=clinician@hospital.example
 (umask 077
@@ -206,7 +135,7 @@ steps=$(cat "$tmp/steps")
 # The ledger, read as its owner: what the clinician did, in order, with each entry's outcome and the sign-in
 # method its payload names (the entry's canonical JSON is the record; the columns are only copies).
 ledger() {
-  PGPASSWORD="$owner_pw" psql -X -q -At -F ' ' -v ON_ERROR_STOP=1 -v user_id="$clinician_id" \
+  PGPASSWORD="$(cat "$tmp/secrets/owner.password")" psql -X -q -At -F ' ' -v ON_ERROR_STOP=1 -v user_id="$clinician_id" \
     -h "$tmp/run" -p "$pg_port" -U ledger_owner -d ledger
 }
 ledger > "$tmp/ledger.txt" <<'SQL' || fail "could not read the ledger"

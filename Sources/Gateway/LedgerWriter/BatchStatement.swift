@@ -55,7 +55,9 @@ enum BatchStatement {
             try sql.bind(entries.map { ByteBuffer(bytes: $0.canonicalBytes) }) + "::bytea[]",
             try sql.bind(entries.map(\.keyID)) + "::text[]",
             try sql.bind(entries.map { ByteBuffer(bytes: $0.signature) }) + "::bytea[]",
-            try sql.bind(entries.map(\.entry.recordedAt.date)) + "::timestamptz[]",
+            // As whole microseconds, turned into a timestamp by PostgreSQL: a client-side date loses the last digit
+            // now and then, and the column must equal the entry's recordedAt exactly (the verifier checks it).
+            try sql.bind(entries.map(\.entry.recordedAt.microsecondsSinceEpoch)) + "::bigint[]",
             try sql.bind(entries.map(\.entry.action)) + "::text[]",
             try sql.bind(entries.map { $0.entry.actor?.userID ?? "" }) + "::text[]",
             try sql.bind(entries.map { $0.entry.subject ?? "" }) + "::text[]",
@@ -64,7 +66,7 @@ enum BatchStatement {
             entries AS (
                 INSERT INTO ledger_entries
                     (chain_id, seq, entry_hash, prev_hash, canonical, key_id, signature, recorded_at, action, actor_id, subject_id)
-                SELECT \(chainID), seq, entry_hash, prev_hash, canonical, key_id, signature, recorded_at, action,
+                SELECT \(chainID), seq, entry_hash, prev_hash, canonical, key_id, signature, micros_timestamp(recorded_at), action,
                        NULLIF(actor_id, ''), NULLIF(subject_id, '')
                 FROM unnest(\(columns.joined(separator: ", ")))
                     AS e(seq, entry_hash, prev_hash, canonical, key_id, signature, recorded_at, action, actor_id, subject_id))

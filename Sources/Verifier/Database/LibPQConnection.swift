@@ -1,0 +1,93 @@
+import CLibPQ
+import Foundation
+
+/// A PostgreSQL connection through libpq, so that the verifier honours every libpq convention: a conninfo string
+/// or URL, the `PG*` environment variables, `~/.pgpass` and service files. Results are read as text.
+final class LibPQConnection {
+    private let connection: OpaquePointer
+
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// Connects with `conninfo` (`host=... dbname=...` or `postgresql://...`); an empty string takes everything
+    /// from the environment, as psql does.
+    init(conninfo: String) throws {
+        guard let connection = PQconnectdb(conninfo) else { throw Failure(description: "libpq could not allocate a connection") }
+        guard PQstatus(connection) == CONNECTION_OK else {
+            let message = Self.message(of: connection)
+            PQfinish(connection)
+            throw Failure(description: "could not connect to PostgreSQL: \(message)")
+        }
+        self.connection = connection
+        // A verifier reads; it must not be able to change what it verifies, even by mistake.
+        _ = try query("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+    }
+
+    deinit { PQfinish(connection) }
+
+    /// Runs `sql` with text parameters and returns every row's columns as text (nil for NULL). For small results.
+    func query(_ sql: String, _ parameters: [String] = []) throws -> [[String?]] {
+        let result = parameters.withCStrings { pointers in
+            PQexecParams(connection, sql, Int32(parameters.count), nil, pointers, nil, nil, 0)
+        }
+        defer { PQclear(result) }
+        let status = PQresultStatus(result)
+        guard status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK else {
+            throw Failure(description: Self.message(of: result, connection: connection))
+        }
+        var rows: [[String?]] = []
+        for row in 0..<PQntuples(result) {
+            rows.append((0..<PQnfields(result)).map { column in
+                PQgetisnull(result, row, column) == 1 ? nil : String(cString: PQgetvalue(result, row, column))
+            })
+        }
+        return rows
+    }
+
+    /// Streams the rows of `COPY (select) TO STDOUT` in text format, one at a time, to `row`: memory stays flat
+    /// however long the table. Column values must not need COPY escapes (hex, numbers, plain identifiers).
+    func copyOut(_ select: String, row: ([Substring]) throws -> Void) throws {
+        let started = PQexec(connection, "COPY (\(select)) TO STDOUT")
+        let status = PQresultStatus(started)
+        let startMessage = status == PGRES_COPY_OUT ? "" : Self.message(of: started, connection: connection)
+        PQclear(started)
+        guard status == PGRES_COPY_OUT else { throw Failure(description: startMessage) }
+        while true {
+            var buffer: UnsafeMutablePointer<CChar>?
+            let length = PQgetCopyData(connection, &buffer, 0)
+            if length == -1 { break }
+            guard length >= 0, let buffer else { throw Failure(description: "COPY failed: \(Self.message(of: connection))") }
+            defer { PQfreemem(buffer) }
+            var line = String(decoding: UnsafeRawBufferPointer(start: buffer, count: Int(length)), as: UTF8.self)
+            if line.hasSuffix("\n") { line.removeLast() }
+            try row(line.split(separator: "\t", omittingEmptySubsequences: false))
+        }
+        let finished = PQgetResult(connection)
+        defer { PQclear(finished) }
+        guard PQresultStatus(finished) == PGRES_COMMAND_OK else {
+            throw Failure(description: Self.message(of: finished, connection: connection))
+        }
+        while let extra = PQgetResult(connection) { PQclear(extra) }
+    }
+
+    private static func message(of connection: OpaquePointer) -> String {
+        String(cString: PQerrorMessage(connection)).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    private static func message(of result: OpaquePointer?, connection: OpaquePointer) -> String {
+        if let result, let text = PQresultErrorMessage(result), text.pointee != 0 {
+            return String(cString: text).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        return message(of: connection)
+    }
+}
+
+extension Array where Element == String {
+    /// Calls `body` with C strings for every element, valid for the call only.
+    fileprivate func withCStrings<Result>(_ body: ([UnsafePointer<CChar>?]) -> Result) -> Result {
+        let duplicates = map { strdup($0) }
+        defer { duplicates.forEach { free($0) } }
+        return body(duplicates.map { UnsafePointer($0) })
+    }
+}

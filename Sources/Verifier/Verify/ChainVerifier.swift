@@ -1,0 +1,146 @@
+import Dispatch
+import Ledger
+
+/// Replays a chain's entries in seq order, batch by batch, and records what is wrong with them: bytes that do not
+/// hash to their stored hash or are not canonical, gaps and broken links, signatures that do not verify under a
+/// trusted key (the set grows only through valid rotation entries), and index columns that disagree with the
+/// entry. Per-entry checks run on every core; the chain's order is then followed on one. It keeps the Merkle
+/// tree's compact range, and the root and head at the tree sizes asked for, so memory stays flat.
+final class ChainVerifier {
+    let chain: String
+    /// Keys trusted so far: the ones given, then those introduced by valid rotation entries.
+    private(set) var trustedKeys: [String: Ed25519PublicKey]
+    private(set) var findings: [Finding] = []
+    private(set) var entries: Int64 = 0
+    private(set) var lastSeq: Int64 = 0
+    private(set) var headHash: [UInt8] = genesisPrevHash
+    private(set) var tree = CompactRange()
+    /// Root and head hash at each tree size of interest (checkpoints, witnessed checkpoints) that was reached.
+    private(set) var snapshots: [Int64: (root: [UInt8], head: [UInt8])] = [:]
+    private let sizesOfInterest: Set<Int64>
+    /// More findings than this and the rest are counted, not kept: a rewritten chain would otherwise list every
+    /// entry.
+    static let maximumFindings = 1000
+    private(set) var findingsNotKept = 0
+
+    init(chain: String, trustedKeys: [String: Ed25519PublicKey], sizesOfInterest: Set<Int64>) {
+        self.chain = chain
+        self.trustedKeys = trustedKeys
+        self.sizesOfInterest = sizesOfInterest
+    }
+
+    /// What each entry's own checks found, computed in parallel.
+    private struct Checked {
+        var entry: LedgerEntry?
+        var problem: EntryVerification.Finding?
+        var parseError: String?
+    }
+
+    func consume(_ batch: [StoredEntryRow]) {
+        var checked = [Checked](repeating: Checked(), count: batch.count)
+        checked.withUnsafeMutableBufferPointer { results in
+            let out = UnsafeSendable(results)
+            DispatchQueue.concurrentPerform(iterations: batch.count) { index in
+                out.value[index] = Self.checkBytes(batch[index])
+            }
+        }
+        // A rotation in this batch may introduce the key that signs entries after it; offer every key a rotation
+        // in the batch names for the parallel signature checks. Whether the key was trusted at that point is
+        // decided in order below.
+        var candidates = trustedKeys
+        for result in checked {
+            if let entry = result.entry, entry.action == KeyRotation.action, case .clear(let payload) = entry.payload,
+               let hex = payload["newPublicKey"]?.stringValue, let bytes = Hex.decode(hex), let key = try? Ed25519PublicKey(bytes: bytes) {
+                candidates[key.keyID] = key
+            }
+        }
+        let keys = candidates
+        checked.withUnsafeMutableBufferPointer { results in
+            let out = UnsafeSendable(results)
+            DispatchQueue.concurrentPerform(iterations: batch.count) { index in
+                guard out.value[index].problem == nil, out.value[index].entry != nil else { return }
+                let row = batch[index]
+                out.value[index].problem = EntryVerification.checkSignature(
+                    entryHash: row.entryHash, keyID: row.keyID, signature: row.signature, trustedKeys: keys)
+            }
+        }
+        for (row, result) in zip(batch, checked) { follow(row, result) }
+    }
+
+    /// The checks of one row that need nothing but the row.
+    private static func checkBytes(_ row: StoredEntryRow) -> Checked {
+        if let finding = EntryVerification.checkHash(canonicalBytes: row.canonical, storedHash: row.entryHash) {
+            return Checked(problem: finding)
+        }
+        let entry: LedgerEntry
+        do { entry = try LedgerEntry(canonicalBytes: row.canonical) } catch {
+            return Checked(parseError: "\(error)")
+        }
+        if row.canonical != entry.canonicalBytes() { return Checked(entry: entry, problem: .notCanonical("bytes do not re-encode identically")) }
+        return Checked(entry: entry)
+    }
+
+    /// The checks that follow the chain's order, for one row.
+    private func follow(_ row: StoredEntryRow, _ result: Checked) {
+        let expected = lastSeq + 1
+        entries += 1
+        if let parseError = result.parseError {
+            record(Finding(seq: row.seq, check: "entry", message: "entry bytes are not a ledger entry: \(parseError)"))
+        } else if let entry = result.entry {
+            if let link = EntryVerification.checkLink(entry, chain: chain, expectedSeq: expected, previousHash: headHash) {
+                record(Finding(seq: row.seq, check: "link", message: link.description))
+            } else if case .unknownKey = result.problem {
+                record(Finding(seq: row.seq, check: "signature", message: result.problem!.description))
+            } else if let problem = result.problem {
+                record(Finding(seq: row.seq, check: problem == .badSignature ? "signature" : "entry", message: problem.description))
+            } else if trustedKeys[row.keyID] == nil {
+                record(Finding(seq: row.seq, check: "signature", message: EntryVerification.Finding.unknownKey(row.keyID).description))
+            } else {
+                checkColumns(row, entry)
+                if entry.action == KeyRotation.action {
+                    if let key = KeyRotation.introducedKey(by: entry, signedBy: row.keyID) {
+                        trustedKeys[key.keyID] = key
+                    } else {
+                        record(Finding(seq: row.seq, check: "signature", message: "a key rotation entry whose new key or proof does not verify"))
+                    }
+                }
+            }
+        } else if let problem = result.problem {
+            record(Finding(seq: row.seq, check: "entry", message: problem.description))
+        }
+        if row.seq != expected, result.entry == nil {
+            record(Finding(seq: row.seq, check: "link", message: EntryVerification.Finding.seqGap(expected: expected, found: row.seq).description))
+        }
+        // Carry on from what the row claims, so one bad entry is one finding rather than a cascade.
+        lastSeq = row.seq
+        headHash = row.entryHash
+        tree.append(leafHash: EntryHash.merkleLeaf(entryHash: row.entryHash))
+        if sizesOfInterest.contains(Int64(tree.size)) { snapshots[Int64(tree.size)] = (tree.root, row.entryHash) }
+    }
+
+    /// The index columns are copies of the entry's fields; a DBA who edits one (to hide an action from a report,
+    /// say) is caught here even though the entry itself is intact.
+    private func checkColumns(_ row: StoredEntryRow, _ entry: LedgerEntry) {
+        var differing: [String] = []
+        if row.prevHash != entry.prev { differing.append("prev_hash") }
+        if row.recordedAt != entry.recordedAt.description { differing.append("recorded_at") }
+        if row.action != entry.action { differing.append("action") }
+        if row.actorID != entry.actor?.userID { differing.append("actor_id") }
+        if row.subjectID != entry.subject { differing.append("subject_id") }
+        if !differing.isEmpty {
+            record(Finding(
+                seq: row.seq, table: "ledger_entries", row: "seq \(row.seq)", check: "columns",
+                message: "column \(differing.joined(separator: ", ")) disagrees with the signed entry"))
+        }
+    }
+
+    func record(_ finding: Finding) {
+        if findings.count < Self.maximumFindings { findings.append(finding) } else { findingsNotKept += 1 }
+    }
+}
+
+/// Lets the parallel checks write their own slot of one buffer. Each iteration touches only its index.
+private struct UnsafeSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}

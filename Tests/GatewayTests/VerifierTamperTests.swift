@@ -1,0 +1,229 @@
+import Foundation
+import Ledger
+import PostgresNIO
+import Testing
+@testable import Gateway
+
+/// A chain of 46 entries (the chain's first, then 45 events), checkpointed at 1 and every 10 after, written by the real writer into its own database, with the
+/// trusted key file and witness file a verifier is given.
+struct TamperFixture: Sendable {
+    let database: TestDatabase
+    let signingKey: Ed25519SigningKey
+    let directory: URL
+    let witnessFile: String
+
+    static let entries = 45
+
+    static func with(_ body: @Sendable (TamperFixture) async throws -> Void) async throws {
+        try await TestPostgres.withDatabase { database in
+            try await database.migrate()
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("verifier-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            var settings = WriterHarness.settings(checkpointEvery: 10)
+            settings.witnessFile = directory.appendingPathComponent("witness.jsonl").path
+            let fixture = TamperFixture(database: database, signingKey: .generate(), directory: directory, witnessFile: settings.witnessFile)
+            try await fixture.write(settings: settings, payload: { n in ["n": .number(Double(n))] })
+            try "\(Hex.encode(fixture.signingKey.publicKey.bytes))\n".write(
+                to: directory.appendingPathComponent("trusted.pub"), atomically: true, encoding: .utf8)
+            try await body(fixture)
+        }
+    }
+
+    /// Appends the entries one after another (so that seq follows n), with a checkpoint every 10.
+    func write(settings: LedgerWriterSettings, payload: @escaping @Sendable (Int) -> JSONValue) async throws {
+        try await WriterHarness.with(database, settings: settings, signingKey: signingKey) { harness in
+            for n in 1...Self.entries {
+                _ = try await harness.writer.append(draft("test.event", payload: .clear(payload(n))))
+            }
+        }
+    }
+
+    /// Runs SQL as the database superuser with triggers off: what a DBA with full control can do.
+    func tamper(_ statements: String...) async throws {
+        try await database.withClient(database.superuserURL) { client in
+            try await client.withConnection { connection in
+                try await connection.query("SET session_replication_role = replica", logger: TestPostgres.logger)
+                for statement in statements {
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: TestPostgres.logger)
+                }
+            }
+        }
+    }
+
+    struct Outcome {
+        let status: Int32
+        let report: [String: Any]
+        let standardError: String
+        var findings: [[String: Any]] { report["findings"] as? [[String: Any]] ?? [] }
+
+        func finds(seq: Int64, check: String) -> Bool {
+            findings.contains { ($0["seq"] as? NSNumber)?.int64Value == seq && $0["check"] as? String == check }
+        }
+        func finds(table: String) -> Bool { findings.contains { $0["table"] as? String == table } }
+    }
+
+    /// Runs the verifier binary, connecting the libpq way (conninfo plus PGPASSWORD).
+    func verify(witness: Bool = true, trustedKeys: String? = nil, extra: [String] = []) throws -> Outcome {
+        let cluster = database.cluster
+        var arguments = [
+            "verify", "--database", "host=\(cluster.host) port=\(cluster.port) dbname=\(database.name) user=ledger_owner sslmode=disable",
+            "--trusted-keys", trustedKeys ?? directory.appendingPathComponent("trusted.pub").path, "--format", "json",
+        ]
+        if witness { arguments += ["--witness", witnessFile] }
+        let result = try Binaries.run(
+            "verifier", arguments + extra, environment: ["PGPASSWORD": cluster.ownerPassword, "PATH": "/usr/bin:/bin"])
+        let report = (try? JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8))) as? [String: Any] ?? [:]
+        return Outcome(status: result.status, report: report, standardError: result.standardError)
+    }
+}
+
+@Suite("verifier verify against tampering a database superuser can do")
+struct VerifierTamperTests {
+    @Test("an untampered chain, its checkpoints and its witness file verify: exit 0")
+    func intact() async throws {
+        try await TamperFixture.with { fixture in
+            let outcome = try fixture.verify()
+            #expect(outcome.status == 0, "\(outcome.findings) \(outcome.standardError)")
+            #expect((outcome.report["entries"] as? NSNumber)?.intValue == TamperFixture.entries + 1)
+            #expect((outcome.report["checkpoints"] as? NSNumber)?.intValue == 5)
+            #expect((outcome.report["witnessedCheckpoints"] as? NSNumber)?.intValue == 5)
+        }
+    }
+
+    @Test("a modified payload is an entry whose bytes no longer match its hash")
+    func modifiedPayload() async throws {
+        try await TamperFixture.with { fixture in
+            try await fixture.tamper(
+                #"UPDATE ledger_entries SET canonical = convert_to(regexp_replace(convert_from(canonical, 'UTF8'), '"n":[0-9]+', '"n":999'), 'UTF8') WHERE seq = 17"#)
+            let outcome = try fixture.verify()
+            #expect(outcome.status == 1 && outcome.finds(seq: 17, check: "entry"), "\(outcome.findings)")
+        }
+    }
+
+    @Test("a modified header with its hash recomputed fails the signature; an edited index column is caught too")
+    func modifiedHeader() async throws {
+        try await TamperFixture.with { fixture in
+            try await fixture.tamper(
+                #"UPDATE ledger_entries SET canonical = convert_to(replace(convert_from(canonical, 'UTF8'), '"action":"test.event"', '"action":"test.other"'), 'UTF8') WHERE seq = 23"#,
+                #"UPDATE ledger_entries SET entry_hash = sha256('PHI-LEDGER-ENTRY-V1'::bytea || '\x00'::bytea || canonical), action = 'test.other' WHERE seq = 23"#,
+                "UPDATE ledger_entries SET actor_id = 'someone-else' WHERE seq = 12")
+            let outcome = try fixture.verify()
+            #expect(outcome.status == 1)
+            #expect(outcome.finds(seq: 23, check: "signature"), "\(outcome.findings)")
+            #expect(outcome.finds(seq: 12, check: "columns"), "\(outcome.findings)")
+        }
+    }
+
+    @Test("an entry deleted from the middle leaves a gap at the next seq")
+    func deletedEntry() async throws {
+        try await TamperFixture.with { fixture in
+            try await fixture.tamper("DELETE FROM ledger_entries WHERE seq = 20")
+            let outcome = try fixture.verify()
+            #expect(outcome.status == 1 && outcome.finds(seq: 21, check: "link"), "\(outcome.findings)")
+        }
+    }
+
+    @Test("a forged entry appended with another key is not signed by a trusted key")
+    func forgedEntry() async throws {
+        try await TamperFixture.with { fixture in
+            let head = try await fixture.database.withClient(fixture.database.appURL) { client in
+                try await LedgerReader(client: client, chain: "main", logger: TestPostgres.logger).head()
+            }
+            let forger = Ed25519SigningKey.generate()
+            let forged = SignedEntry(signing: LedgerEntry(
+                chain: "main", seq: head.seq + 1, prev: head.hash, id: UUID().uuidString.lowercased(), recordedAt: LedgerTimestamp(Date()),
+                actor: nil, action: "patient.read"), with: forger)
+            try await fixture.tamper(
+                """
+                INSERT INTO ledger_entries (chain_id, seq, entry_hash, prev_hash, canonical, key_id, signature, recorded_at, action)
+                VALUES ('main', \(head.seq + 1), '\\x\(Hex.encode(forged.entryHash))', '\\x\(Hex.encode(head.hash))',
+                        '\\x\(Hex.encode(forged.canonicalBytes))', '\(forger.keyID)', '\\x\(Hex.encode(forged.signature))',
+                        '\(forged.entry.recordedAt.description)', 'patient.read')
+                """,
+                "UPDATE ledger_heads SET seq = \(head.seq + 1), head_hash = '\\x\(Hex.encode(forged.entryHash))' WHERE chain_id = 'main'")
+            let outcome = try fixture.verify()
+            #expect(outcome.status == 1 && outcome.finds(seq: head.seq + 1, check: "signature"), "\(outcome.findings)")
+        }
+    }
+
+    @Test("two entries swapped are out of order")
+    func swappedEntries() async throws {
+        try await TamperFixture.with { fixture in
+            try await fixture.tamper(
+                "UPDATE ledger_entries SET seq = 1000014 WHERE seq = 14", "UPDATE ledger_entries SET seq = 14 WHERE seq = 15",
+                "UPDATE ledger_entries SET seq = 15 WHERE seq = 1000014")
+            let outcome = try fixture.verify()
+            #expect(outcome.status == 1 && outcome.finds(seq: 14, check: "link"), "\(outcome.findings)")
+        }
+    }
+
+    @Test("a tail cut off tidily (entries, checkpoints and head) is caught by the witness file, not without it")
+    func truncatedTail() async throws {
+        try await TamperFixture.with { fixture in
+            try await fixture.tamper(
+                "DELETE FROM ledger_entries WHERE seq > 38", "DELETE FROM ledger_checkpoints WHERE tree_size > 38",
+                "UPDATE ledger_heads SET seq = 38, head_hash = (SELECT entry_hash FROM ledger_entries WHERE seq = 38) WHERE chain_id = 'main'")
+            #expect(try fixture.verify(witness: false).status == 0)
+            let outcome = try fixture.verify()
+            #expect(outcome.status == 1 && outcome.finds(seq: 39, check: "witness"), "\(outcome.findings)")
+        }
+    }
+
+    @Test("a chain rewritten whole with the stolen signing key is caught by the witness file")
+    func rewrittenWithStolenKey() async throws {
+        try await TamperFixture.with { fixture in
+            try await fixture.tamper(
+                "DELETE FROM ledger_entries", "DELETE FROM ledger_checkpoints",
+                "UPDATE ledger_heads SET seq = 0, head_hash = '\\x\(String(repeating: "00", count: 32))', frontier = ''::bytea")
+            // The thief writes a different history with the real key; the real witness file is out of reach.
+            var settings = WriterHarness.settings(checkpointEvery: 10)
+            settings.witnessFile = fixture.directory.appendingPathComponent("thief-witness.jsonl").path
+            try await fixture.write(settings: settings, payload: { n in ["n": .number(Double(n * 2))] })
+            #expect(try fixture.verify(witness: false).status == 0)
+            let outcome = try fixture.verify()
+            // The thief's history differs from the first entry on; the first witnessed checkpoint (tree size 1) says so.
+            #expect(outcome.status == 1 && outcome.finds(seq: 1, check: "witness"), "\(outcome.findings)")
+        }
+    }
+
+    @Test("a forged checkpoint does not verify")
+    func forgedCheckpoint() async throws {
+        try await TamperFixture.with { fixture in
+            let forger = Ed25519SigningKey.generate()
+            let note = Checkpoint(
+                origin: "test.example/main", treeSize: 21, rootHash: [UInt8](repeating: 7, count: 32), headHash: [UInt8](repeating: 8, count: 32),
+                time: LedgerTimestamp(Date())).signedNote(with: forger)
+            try await fixture.tamper("UPDATE ledger_checkpoints SET note = '\(note)' WHERE tree_size = 21")
+            let outcome = try fixture.verify()
+            #expect(outcome.status == 1)
+            #expect(outcome.findings.contains { $0["table"] as? String == "ledger_checkpoints" && $0["row"] as? String == "tree_size 21" })
+        }
+    }
+
+    @Test("a public key swapped in ledger_keys is named")
+    func swappedPublicKey() async throws {
+        try await TamperFixture.with { fixture in
+            let other = Ed25519SigningKey.generate()
+            try await fixture.tamper("UPDATE ledger_keys SET public_key = '\\x\(Hex.encode(other.publicKey.bytes))'")
+            let outcome = try fixture.verify()
+            #expect(outcome.status == 1 && outcome.finds(table: "ledger_keys"), "\(outcome.findings)")
+        }
+    }
+
+    @Test("an untrusted key file, or a database it cannot reach, exits 2 with a message")
+    func couldNotRun() async throws {
+        try await TamperFixture.with { fixture in
+            let wrongKeys = fixture.directory.appendingPathComponent("other.pub")
+            try "\(Hex.encode(Ed25519SigningKey.generate().publicKey.bytes))\n".write(to: wrongKeys, atomically: true, encoding: .utf8)
+            let untrusted = try fixture.verify(trustedKeys: wrongKeys.path)
+            #expect(untrusted.status == 1 && untrusted.finds(seq: 1, check: "signature"))
+            let garbage = fixture.directory.appendingPathComponent("garbage.pub")
+            try "not a key\n".write(to: garbage, atomically: true, encoding: .utf8)
+            let bad = try fixture.verify(trustedKeys: garbage.path)
+            #expect(bad.status == 2 && bad.standardError.contains("garbage.pub:1"))
+            let unreachable = try fixture.verify(extra: ["--database", "host=127.0.0.1 port=1 dbname=none connect_timeout=2"])
+            #expect(unreachable.status == 2 && unreachable.standardError.contains("could not connect"))
+        }
+    }
+}

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Ledger
 
 /// `verifier`: replays and attests the ledger, and checks audit bundles offline.
@@ -13,5 +14,20 @@ struct VerifierCommand: ParsableCommand {
             each command's options and examples.
             """,
         version: "verifier (ledger format \(LedgerFormat.version))",
-        subcommands: [VerifyCommand.self, KeygenCommand.self])
+        subcommands: [VerifyCommand.self, AttestCommand.self, KeygenCommand.self])
+
+    /// As ArgumentParser's, except that a command line that cannot be used exits 2 ("could not run") like every
+    /// other failure to run, so that scripts can tell it from 1 ("tampering found").
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
 }

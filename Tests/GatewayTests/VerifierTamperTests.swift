@@ -31,9 +31,9 @@ struct TamperFixture: Sendable {
     }
 
     /// Appends the entries one after another (so that seq follows n), with a checkpoint every 10.
-    func write(settings: LedgerWriterSettings, payload: @escaping @Sendable (Int) -> JSONValue) async throws {
+    func write(settings: LedgerWriterSettings, count: Int = entries, payload: @escaping @Sendable (Int) -> JSONValue) async throws {
         try await WriterHarness.with(database, settings: settings, signingKey: signingKey) { harness in
-            for n in 1...Self.entries {
+            for n in 1...count {
                 _ = try await harness.writer.append(draft("test.event", payload: .clear(payload(n))))
             }
         }
@@ -63,13 +63,19 @@ struct TamperFixture: Sendable {
         func finds(table: String) -> Bool { findings.contains { $0["table"] as? String == table } }
     }
 
-    /// Runs the verifier binary, connecting the libpq way (conninfo plus PGPASSWORD).
+    /// Runs `verifier verify`, connecting the libpq way (conninfo plus PGPASSWORD).
     func verify(witness: Bool = true, trustedKeys: String? = nil, extra: [String] = []) throws -> Outcome {
+        try run(command: "verify", witness: witness, trustedKeys: trustedKeys, extra: extra, json: true)
+    }
+
+    /// Runs a verifier command that takes the verification options.
+    func run(command: String, witness: Bool = true, trustedKeys: String? = nil, extra: [String], json: Bool) throws -> Outcome {
         let cluster = database.cluster
         var arguments = [
-            "verify", "--database", "host=\(cluster.host) port=\(cluster.port) dbname=\(database.name) user=ledger_owner sslmode=disable",
-            "--trusted-keys", trustedKeys ?? directory.appendingPathComponent("trusted.pub").path, "--format", "json",
+            command, "--database", "host=\(cluster.host) port=\(cluster.port) dbname=\(database.name) user=ledger_owner sslmode=disable",
+            "--trusted-keys", trustedKeys ?? directory.appendingPathComponent("trusted.pub").path,
         ]
+        if json { arguments += ["--format", "json"] }
         if witness { arguments += ["--witness", witnessFile] }
         let result = try Binaries.run(
             "verifier", arguments + extra, environment: ["PGPASSWORD": cluster.ownerPassword, "PATH": "/usr/bin:/bin"])

@@ -8,12 +8,19 @@ struct ChainVerification {
     let chain: String
     let trustedKeys: [String: Ed25519PublicKey]
     let witness: [WitnessLog.Line]
+    /// An earlier attestation to continue from: only entries after it are read, and they must extend it.
+    var since: Attestation?
     var batchSize = 4096
     var progress: ((Int64, Int64) -> Void)?
 
     struct Report: Encodable {
         let chain: String
+        /// The tree size of the attestation this run continued from, if any.
+        let since: Int64?
+        /// Entries read in this run (after `since`, when given).
         let entries: Int64
+        /// The chain's length as replayed: the tree size an attestation of this run covers.
+        let treeSize: Int64
         let headHash: String
         let treeRoot: String
         let checkpoints: Int
@@ -22,16 +29,23 @@ struct ChainVerification {
         let checks: [String]
         let findings: [Finding]
         let findingsNotListed: Int
+        /// For an attestation of this run: the tree's right edge and every key trusted at the end.
+        let frontier: [[UInt8]]
+        let trustedPublicKeys: [Ed25519PublicKey]
+        let rootHash: [UInt8]
+        let headHashBytes: [UInt8]
         var intact: Bool { findings.isEmpty && findingsNotListed == 0 }
 
         enum CodingKeys: String, CodingKey {
-            case chain, entries, headHash, treeRoot, checkpoints, witnessedCheckpoints, trustedKeys, checks, findings, findingsNotListed, intact
+            case chain, since, entries, treeSize, headHash, treeRoot, checkpoints, witnessedCheckpoints, trustedKeys, checks, findings, findingsNotListed, intact
         }
 
         func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(chain, forKey: .chain)
+            try container.encodeIfPresent(since, forKey: .since)
             try container.encode(entries, forKey: .entries)
+            try container.encode(treeSize, forKey: .treeSize)
             try container.encode(headHash, forKey: .headHash)
             try container.encode(treeRoot, forKey: .treeRoot)
             try container.encode(checkpoints, forKey: .checkpoints)
@@ -56,10 +70,15 @@ struct ChainVerification {
         var sizes = Set(checkpoints.map(\.size))
         for line in witness { if let size = CheckpointCheck.claimedSize(of: line.note) { sizes.insert(size) } }
 
-        let verifier = ChainVerifier(chain: chain, trustedKeys: trustedKeys, sizesOfInterest: sizes)
+        var startingKeys = trustedKeys
+        for key in since?.trustedKeys ?? [] { startingKeys[key.keyID] = key }
+        let verifier = ChainVerifier(
+            chain: chain, trustedKeys: startingKeys, sizesOfInterest: sizes, resumingFrom: try since?.resumePoint())
+        if let since { try checkAttestedHead(since, verifier) }
+        let after = since?.treeSize ?? 0
         var batch: [StoredEntryRow] = []
         batch.reserveCapacity(batchSize)
-        try connection.copyOut(StoredEntryRow.copySelect(chain: chain)) { fields in
+        try connection.copyOut(StoredEntryRow.copySelect(chain: chain, after: after)) { fields in
             batch.append(try StoredEntryRow(copyFields: fields))
             if batch.count == batchSize {
                 verifier.consume(batch)
@@ -71,14 +90,15 @@ struct ChainVerification {
         progress?(verifier.entries, expected ?? 0)
 
         let keys = Array(verifier.trustedKeys.values)
-        for checkpoint in checkpoints {
+        // What an attestation covered was checked when it was made; only what reaches past it is checked again.
+        for checkpoint in checkpoints where checkpoint.size >= after {
             if let finding = CheckpointCheck.check(
                 checkpoint.note, storedSize: checkpoint.size, table: "ledger_checkpoints", row: "tree_size \(checkpoint.size)", keys: keys,
                 chainLength: verifier.lastSeq, snapshots: verifier.snapshots) {
                 verifier.record(finding)
             }
         }
-        for line in witness {
+        for line in witness where (CheckpointCheck.claimedSize(of: line.note) ?? after) >= after {
             if let finding = CheckpointCheck.check(
                 line.note, storedSize: line.treeSize, table: "witness file", row: "line \(line.number)", keys: keys,
                 chainLength: verifier.lastSeq, snapshots: verifier.snapshots) {
@@ -88,13 +108,32 @@ struct ChainVerification {
         try checkKeyTable(verifier)
         try checkHead(verifier)
         return Report(
-            chain: chain, entries: verifier.entries, headHash: Hex.encode(verifier.headHash), treeRoot: Hex.encode(verifier.tree.root),
+            chain: chain, since: since?.treeSize, entries: verifier.entries, treeSize: Int64(verifier.tree.size), headHash: Hex.encode(verifier.headHash), treeRoot: Hex.encode(verifier.tree.root),
             checkpoints: checkpoints.count, witnessedCheckpoints: witness.count, trustedKeys: verifier.trustedKeys.keys.sorted(),
             checks: [
                 "seq continuity", "prev links", "entry hashes", "canonical bytes", "signatures (following key rotations)", "index columns",
                 "checkpoint signatures, roots and heads", "witnessed checkpoints", "ledger_keys", "ledger_heads",
             ],
-            findings: verifier.findings, findingsNotListed: verifier.findingsNotKept)
+            findings: verifier.findings, findingsNotListed: verifier.findingsNotKept, frontier: verifier.tree.hashes,
+            trustedPublicKeys: Array(verifier.trustedKeys.values), rootHash: verifier.tree.root, headHashBytes: verifier.headHash)
+    }
+
+    /// The attested head must still be there, unchanged: a chain cut back or rewritten below the attestation is
+    /// caught here, without reading what the attestation covered.
+    private func checkAttestedHead(_ since: Attestation, _ verifier: ChainVerifier) throws {
+        guard since.chain == chain else {
+            throw Attestation.Invalid(description: "the attestation is for chain \(since.chain), not \(chain)")
+        }
+        guard since.treeSize > 0 else { return }
+        let row = try connection.query(
+            "SELECT encode(entry_hash, 'hex') FROM ledger_entries WHERE chain_id = $1 AND seq = $2", [chain, String(since.treeSize)]).first
+        if row?.first.flatMap({ $0 }) != Hex.encode(since.headHash) {
+            verifier.record(Finding(
+                seq: since.treeSize, check: "attestation",
+                message: row == nil
+                    ? "entry \(since.treeSize), the head attested on \(since.time), is gone (the chain was cut back)"
+                    : "entry \(since.treeSize) is not the one attested on \(since.time) (the chain was rewritten)"))
+        }
     }
 
     /// `ledger_keys` is not trusted, but it is what other tools read: a row that disagrees with a trusted key

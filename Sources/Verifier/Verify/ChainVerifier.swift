@@ -23,10 +23,22 @@ final class ChainVerifier {
     static let maximumFindings = 1000
     private(set) var findingsNotKept = 0
 
-    init(chain: String, trustedKeys: [String: Ed25519PublicKey], sizesOfInterest: Set<Int64>) {
+    /// Where to pick up a chain verified earlier (an attestation): its tree's right edge and head.
+    struct Resume {
+        let tree: CompactRange
+        let headHash: [UInt8]
+    }
+
+    init(chain: String, trustedKeys: [String: Ed25519PublicKey], sizesOfInterest: Set<Int64>, resumingFrom resume: Resume? = nil) {
         self.chain = chain
         self.trustedKeys = trustedKeys
         self.sizesOfInterest = sizesOfInterest
+        if let resume {
+            tree = resume.tree
+            headHash = resume.headHash
+            lastSeq = Int64(resume.tree.size)
+            snapshots[lastSeq] = (resume.tree.root, resume.headHash)
+        }
     }
 
     /// What each entry's own checks found, computed in parallel.

@@ -16,12 +16,12 @@ struct StoredEntryRow: Sendable {
 
     /// The COPY select that produces rows `init(copyFields:)` reads. Every column is hex or plain ASCII, so that
     /// no COPY escaping is involved.
-    static func copySelect(chain: String) -> String {
+    static func copySelect(chain: String, after seq: Int64 = 0) -> String {
         """
         SELECT seq, encode(entry_hash, 'hex'), encode(prev_hash, 'hex'), encode(canonical, 'hex'), key_id, encode(signature, 'hex'),
                to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), encode(convert_to(action, 'UTF8'), 'hex'),
                encode(convert_to(actor_id, 'UTF8'), 'hex'), encode(convert_to(subject_id, 'UTF8'), 'hex')
-        FROM ledger_entries WHERE chain_id = '\(chain)' ORDER BY seq
+        FROM ledger_entries WHERE chain_id = '\(chain)' AND seq > \(seq) ORDER BY seq
         """
     }
 

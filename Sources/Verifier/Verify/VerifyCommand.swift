@@ -13,6 +13,9 @@ struct VerifyCommand: ParsableCommand {
             signed checkpoint in the database and in the witness file must verify and match the Merkle root and head at \
             its tree size; ledger_keys and ledger_heads must agree.
 
+            With --since and an attestation made earlier by `verifier attest`, only the entries added since are read; \
+            the attested head must still be there and the new entries must extend the attested Merkle tree.
+
             Exit status: 0 intact, 1 tampering found (each finding names the seq, or the table and row), 2 could not run.
 
             The connection follows libpq's conventions: a conninfo string or postgresql:// URL in --database, or the \
@@ -23,17 +26,7 @@ struct VerifyCommand: ParsableCommand {
               verifier verify -d "dbname=ledger user=auditor" --trusted-keys ledger.pub --witness main.jsonl
             """)
 
-    @Option(name: .shortAndLong, help: "libpq conninfo or URL (default: from PG* variables, ~/.pgpass, service files).")
-    var database = ""
-
-    @Option(help: "The chain to verify.")
-    var chain = "main"
-
-    @Option(help: ArgumentHelp("File of trusted ledger public keys, one hex key per line.", valueName: "file"))
-    var trustedKeys: String
-
-    @Option(help: ArgumentHelp("The gateway's witness file (checkpoints kept outside the database).", valueName: "file"))
-    var witness: String?
+    @OptionGroup var options: VerificationOptions
 
     @Option(help: "text or json.")
     var format: OutputFormat = .text
@@ -42,25 +35,9 @@ struct VerifyCommand: ParsableCommand {
         case text, json
     }
 
-    func validate() throws {
-        guard chain.range(of: #"^[a-z0-9][a-z0-9._-]{0,62}$"#, options: .regularExpression) != nil else {
-            throw ValidationError("--chain must match [a-z0-9][a-z0-9._-]{0,62}")
-        }
-    }
-
     func run() throws {
         let report: ChainVerification.Report
-        var bar = ProgressBar()
-        do {
-            let keys = try TrustedKeyFile.load(trustedKeys)
-            let witnessed = try witness.map { try WitnessLog.load($0, chain: chain) } ?? []
-            let connection = try LibPQConnection(conninfo: database)
-            var verification = ChainVerification(connection: connection, chain: chain, trustedKeys: keys, witness: witnessed)
-            verification.progress = { done, total in bar.update(done: done, total: total) }
-            report = try verification.run()
-            bar.finish()
-        } catch {
-            bar.finish()
+        do { report = try options.run() } catch {
             FileHandle.standardError.write(Data("verifier: could not verify: \(error)\n".utf8))
             throw ExitCode(2)
         }
@@ -72,7 +49,8 @@ struct VerifyCommand: ParsableCommand {
         case .text:
             for finding in report.findings { print(finding.line) }
             if report.findingsNotListed > 0 { print("… and \(report.findingsNotListed) more findings") }
-            let summary = "chain \(report.chain): \(report.entries) entries, \(report.checkpoints) checkpoints, "
+            let read = report.since.map { "\(report.entries) entries after the attested tree size \($0)" } ?? "\(report.entries) entries"
+            let summary = "chain \(report.chain): \(read), \(report.checkpoints) checkpoints, "
                 + "\(report.witnessedCheckpoints) witnessed checkpoints, head \(report.headHash.prefix(16))…"
             print(report.intact ? "\(summary): intact" : "\(summary): TAMPERING FOUND (\(report.findings.count + report.findingsNotListed) findings)")
         }

@@ -32,8 +32,11 @@ release:
 fuzz:
 	@bash scripts/fuzz.sh
 
-.PHONY: bench bench-ledger
-bench: bench-ledger
+.PHONY: bench bench-ledger bench-verifier
+bench: bench-ledger bench-verifier
 
 bench-ledger:
 	@bash scripts/bench-ledger.sh
+
+bench-verifier:
+	@bash scripts/bench-verifier.sh

@@ -207,6 +207,22 @@ struct VerifierTamperTests {
         }
     }
 
+    @Test("--hashes-only skips each entry's signature but still catches a changed entry")
+    func hashesOnly() async throws {
+        try await TamperFixture.with { fixture in
+            // A signature replaced by garbage: only a full verification sees it.
+            try await fixture.tamper("UPDATE ledger_entries SET signature = '\\x\(String(repeating: "ab", count: 64))' WHERE seq = 30")
+            let quick = try fixture.verify(extra: ["--hashes-only"])
+            #expect(quick.status == 0, "\(quick.findings)")
+            #expect((quick.report["checks"] as? [String])?.contains { $0.hasPrefix("signatures") } == false)
+            let full = try fixture.verify()
+            #expect(full.status == 1 && full.finds(seq: 30, check: "signature"), "\(full.findings)")
+            try await fixture.tamper("DELETE FROM ledger_entries WHERE seq = 31")
+            let gap = try fixture.verify(extra: ["--hashes-only"])
+            #expect(gap.status == 1 && gap.finds(seq: 32, check: "link"), "\(gap.findings)")
+        }
+    }
+
     @Test("a public key swapped in ledger_keys is named")
     func swappedPublicKey() async throws {
         try await TamperFixture.with { fixture in

@@ -5,6 +5,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import PostgresNIO
+import Synchronization
 
 /// `gateway bench-ledger`: the ledger append benchmark behind `make bench-ledger`. Appends signed, chained
 /// entries with a sealed PHI payload and a projection upsert each, from N concurrent submitters, and prints
@@ -20,6 +21,9 @@ struct BenchLedgerCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: "Seconds per run.")
     var seconds: Int = 15
+
+    @Option(name: .long, help: "Stop each run after this many entries instead (make bench-verifier builds its chain so).")
+    var entries: Int?
 
     func run() async throws {
         let configuration = try loadConfigurationOrExit()
@@ -89,7 +93,8 @@ struct BenchLedgerCommand: AsyncParsableCommand {
     }
 
     private func measure(writer: LedgerWriter, concurrency: Int) async throws -> String {
-        let deadline = ContinuousClock.now + .seconds(seconds)
+        let deadline = ContinuousClock.now + .seconds(entries == nil ? seconds : 86_400)
+        let budget = AppendBudget(entries ?? .max)
         let start = ContinuousClock.now
         let latencies = try await withThrowingTaskGroup(of: [Double].self) { group in
             for worker in 0..<concurrency {
@@ -97,7 +102,7 @@ struct BenchLedgerCommand: AsyncParsableCommand {
                 // the loop it starts on, so starting all of them here would put every caller on one thread.
                 let loop = MultiThreadedEventLoopGroup.singleton.next()
                 group.addTask {
-                    try await loop.makeFutureWithTask { try await Self.submit(writer: writer, worker: worker, until: deadline) }.get()
+                    try await loop.makeFutureWithTask { try await Self.submit(writer: writer, worker: worker, until: deadline, budget: budget) }.get()
                 }
             }
             var all: [Double] = []
@@ -116,10 +121,12 @@ struct BenchLedgerCommand: AsyncParsableCommand {
     }
 
     /// One submitter: appends until `deadline`, returning each append's latency in milliseconds.
-    private static func submit(writer: LedgerWriter, worker: Int, until deadline: ContinuousClock.Instant) async throws -> [Double] {
+    private static func submit(
+        writer: LedgerWriter, worker: Int, until deadline: ContinuousClock.Instant, budget: AppendBudget
+    ) async throws -> [Double] {
         var latencies: [Double] = []
         var i = 0
-        while ContinuousClock.now < deadline {
+        while ContinuousClock.now < deadline, budget.take() {
             let patient = "bench-patient-\((worker * 7919 + i) % 1000)"
             let name = "Bench Patient \(i)"
             let began = ContinuousClock.now
@@ -137,4 +144,14 @@ struct BenchLedgerCommand: AsyncParsableCommand {
         }
         return latencies
     }
+}
+
+/// How many appends a run may still make, shared by its submitters.
+final class AppendBudget: Sendable {
+    private let remaining: Atomic<Int>
+
+    init(_ entries: Int) { remaining = Atomic(entries) }
+
+    /// True, and one fewer left, while any are left.
+    func take() -> Bool { remaining.subtract(1, ordering: .relaxed).newValue >= 0 }
 }

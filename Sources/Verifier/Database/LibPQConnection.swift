@@ -45,23 +45,36 @@ final class LibPQConnection {
         return rows
     }
 
-    /// Streams the rows of `COPY (select) TO STDOUT` in text format, one at a time, to `row`: memory stays flat
-    /// however long the table. Column values must not need COPY escapes (hex, numbers, plain identifiers).
-    func copyOut(_ select: String, row: ([Substring]) throws -> Void) throws {
-        let started = PQexec(connection, "COPY (\(select)) TO STDOUT")
+    /// Streams `COPY (select) TO STDOUT (FORMAT binary)`: each row's tuple bytes (field count, then each field's
+    /// length and bytes) are handed to `row` as they arrive. Binary format spares both sides encoding and
+    /// parsing text; the caller decodes the fields.
+    func copyOutBinary(_ select: String, row: ([UInt8]) throws -> Void) throws {
+        let started = PQexec(connection, "COPY (\(select)) TO STDOUT (FORMAT binary)")
         let status = PQresultStatus(started)
         let startMessage = status == PGRES_COPY_OUT ? "" : Self.message(of: started, connection: connection)
         PQclear(started)
         guard status == PGRES_COPY_OUT else { throw Failure(description: startMessage) }
+        var headerSkipped = false
         while true {
             var buffer: UnsafeMutablePointer<CChar>?
             let length = PQgetCopyData(connection, &buffer, 0)
             if length == -1 { break }
             guard length >= 0, let buffer else { throw Failure(description: "COPY failed: \(Self.message(of: connection))") }
             defer { PQfreemem(buffer) }
-            var line = String(decoding: UnsafeRawBufferPointer(start: buffer, count: Int(length)), as: UTF8.self)
-            if line.hasSuffix("\n") { line.removeLast() }
-            try row(line.split(separator: "\t", omittingEmptySubsequences: false))
+            var bytes = UnsafeRawBufferPointer(start: buffer, count: Int(length))
+            if !headerSkipped {
+                // "PGCOPY\n\xff\r\n\0", flags (int32), header extension length (int32) and the extension.
+                guard bytes.count >= 19, bytes.prefix(11).elementsEqual(BinaryCopy.signature) else {
+                    throw Failure(description: "COPY did not start with the binary header")
+                }
+                let extensionLength = Int(BinaryCopy.int32(bytes, at: 15))
+                bytes = UnsafeRawBufferPointer(rebasing: bytes[(19 + extensionLength)...])
+                headerSkipped = true
+                if bytes.isEmpty { continue }
+            }
+            // The trailer: a field count of -1.
+            if bytes.count == 2, bytes[0] == 0xff, bytes[1] == 0xff { continue }
+            try row(Array(bytes))
         }
         let finished = PQgetResult(connection)
         defer { PQclear(finished) }

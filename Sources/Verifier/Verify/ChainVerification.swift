@@ -10,6 +10,8 @@ struct ChainVerification {
     let witness: [WitnessLog.Line]
     /// An earlier attestation to continue from: only entries after it are read, and they must extend it.
     var since: Attestation?
+    /// False for `--hashes-only`.
+    var verifySignatures = true
     var batchSize = 4096
     var progress: ((Int64, Int64) -> Void)?
 
@@ -26,7 +28,7 @@ struct ChainVerification {
         let checkpoints: Int
         let witnessedCheckpoints: Int
         let trustedKeys: [String]
-        let checks: [String]
+        var checks: [String]
         let findings: [Finding]
         let findingsNotListed: Int
         /// For an attestation of this run: the tree's right edge and every key trusted at the end.
@@ -73,21 +75,41 @@ struct ChainVerification {
         var startingKeys = trustedKeys
         for key in since?.trustedKeys ?? [] { startingKeys[key.keyID] = key }
         let verifier = ChainVerifier(
-            chain: chain, trustedKeys: startingKeys, sizesOfInterest: sizes, resumingFrom: try since?.resumePoint())
+            chain: chain, trustedKeys: startingKeys, sizesOfInterest: sizes, resumingFrom: try since?.resumePoint(),
+            verifySignatures: verifySignatures)
         if let since { try checkAttestedHead(since, verifier) }
         let after = since?.treeSize ?? 0
-        var batch: [StoredEntryRow] = []
-        batch.reserveCapacity(batchSize)
-        try connection.copyOut(StoredEntryRow.copySelect(chain: chain, after: after)) { fields in
-            batch.append(try StoredEntryRow(copyFields: fields))
-            if batch.count == batchSize {
-                verifier.consume(batch)
-                batch.removeAll(keepingCapacity: true)
-                progress?(verifier.entries, expected ?? 0)
+        // One thread reads COPY into batches while this one verifies the batch before (on every core).
+        let pipe = BatchPipe<[[UInt8]]>(capacity: 2)
+        let reader = UncheckedConnection(connection: connection)
+        let select = StoredEntryRow.copySelect(chain: chain, after: after)
+        let size = batchSize
+        DispatchQueue.global().async {
+            do {
+                var batch: [[UInt8]] = []
+                batch.reserveCapacity(size)
+                try reader.connection.copyOutBinary(select) { tuple in
+                    batch.append(tuple)
+                    if batch.count == size {
+                        pipe.put(batch)
+                        batch.removeAll(keepingCapacity: true)
+                    }
+                }
+                if !batch.isEmpty { pipe.put(batch) }
+                pipe.finish()
+            } catch {
+                pipe.finish(error)
             }
         }
-        verifier.consume(batch)
-        progress?(verifier.entries, expected ?? 0)
+        do {
+            while let batch = try pipe.take() {
+                try verifier.consume(batch)
+                progress?(verifier.entries, expected ?? 0)
+            }
+        } catch {
+            pipe.finish(error)  // lets the reader put its last batch and end
+            throw error
+        }
 
         let keys = Array(verifier.trustedKeys.values)
         // What an attestation covered was checked when it was made; only what reaches past it is checked again.
@@ -107,7 +129,7 @@ struct ChainVerification {
         }
         try checkKeyTable(verifier)
         try checkHead(verifier)
-        return Report(
+        var report = Report(
             chain: chain, since: since?.treeSize, entries: verifier.entries, treeSize: Int64(verifier.tree.size), headHash: Hex.encode(verifier.headHash), treeRoot: Hex.encode(verifier.tree.root),
             checkpoints: checkpoints.count, witnessedCheckpoints: witness.count, trustedKeys: verifier.trustedKeys.keys.sorted(),
             checks: [
@@ -116,6 +138,8 @@ struct ChainVerification {
             ],
             findings: verifier.findings, findingsNotListed: verifier.findingsNotKept, frontier: verifier.tree.hashes,
             trustedPublicKeys: Array(verifier.trustedKeys.values), rootHash: verifier.tree.root, headHashBytes: verifier.headHash)
+        if !verifySignatures { report.checks.removeAll { $0.hasPrefix("signatures") } }
+        return report
     }
 
     /// The attested head must still be there, unchanged: a chain cut back or rewritten below the attestation is
@@ -167,4 +191,9 @@ struct ChainVerification {
                 message: "the head row says seq \(seq) but the entries end at seq \(verifier.lastSeq) (entries were removed or the head was moved)"))
         }
     }
+}
+
+/// The connection, lent to the reading thread for the COPY; nothing else uses it until the COPY ends.
+private struct UncheckedConnection: @unchecked Sendable {
+    let connection: LibPQConnection
 }

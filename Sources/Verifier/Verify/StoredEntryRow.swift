@@ -9,18 +9,17 @@ struct StoredEntryRow: Sendable {
     let canonical: [UInt8]
     let keyID: String
     let signature: [UInt8]
-    let recordedAt: String
+    /// `recorded_at` in microseconds since 1970.
+    let recordedAt: Int64
     let action: String
     let actorID: String?
     let subjectID: String?
 
-    /// The COPY select that produces rows `init(copyFields:)` reads. Every column is hex or plain ASCII, so that
-    /// no COPY escaping is involved.
+    /// The binary COPY select that produces the tuples `init(binaryTuple:)` reads.
     static func copySelect(chain: String, after seq: Int64 = 0) -> String {
         """
-        SELECT seq, encode(entry_hash, 'hex'), encode(prev_hash, 'hex'), encode(canonical, 'hex'), key_id, encode(signature, 'hex'),
-               to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), encode(convert_to(action, 'UTF8'), 'hex'),
-               encode(convert_to(actor_id, 'UTF8'), 'hex'), encode(convert_to(subject_id, 'UTF8'), 'hex')
+        SELECT seq, entry_hash, prev_hash, canonical, key_id, signature,
+               recorded_at, action, actor_id, subject_id
         FROM ledger_entries WHERE chain_id = '\(chain)' AND seq > \(seq) ORDER BY seq
         """
     }
@@ -29,28 +28,36 @@ struct StoredEntryRow: Sendable {
         let description: String
     }
 
-    init(copyFields fields: [Substring]) throws {
-        guard fields.count == 10, let seq = Int64(fields[0]) else { throw Malformed(description: "a ledger_entries row has an unexpected shape") }
-        func bytes(_ index: Int) throws -> [UInt8] {
-            guard let value = Hex.decode(fields[index]) else { throw Malformed(description: "seq \(seq): column \(index + 1) is not hex") }
-            return value
+    /// Decodes one binary COPY tuple of `copySelect`'s columns.
+    init(binaryTuple tuple: [UInt8]) throws {
+        let fields = try BinaryCopy.fields(of: tuple)
+        guard fields.count == 10, let seqRange = fields[0], seqRange.count == 8 else {
+            throw Malformed(description: "a ledger_entries row has an unexpected shape")
         }
-        func text(_ index: Int) throws -> String? {
-            fields[index] == "\\N" ? nil : String(decoding: try bytes(index), as: UTF8.self)
+        func int64(_ range: Range<Int>) -> Int64 { Int64(bitPattern: tuple[range].reduce(0) { $0 << 8 | UInt64($1) }) }
+        let seq = int64(seqRange)
+        func bytes(_ index: Int) throws -> [UInt8] {
+            guard let range = fields[index] else { throw Malformed(description: "seq \(seq): column \(index + 1) is NULL") }
+            return Array(tuple[range])
+        }
+        func text(_ index: Int) -> String? {
+            fields[index].map { String(decoding: tuple[$0], as: UTF8.self) }
         }
         self.seq = seq
         entryHash = try bytes(1)
         prevHash = try bytes(2)
         canonical = try bytes(3)
-        keyID = String(fields[4])
+        keyID = text(4) ?? ""
         signature = try bytes(5)
-        recordedAt = String(fields[6])
-        action = try text(7) ?? ""
-        actorID = try text(8)
-        subjectID = try text(9)
+        // A binary timestamptz is microseconds since 2000-01-01.
+        guard let timeRange = fields[6], timeRange.count == 8 else { throw Malformed(description: "seq \(seq): recorded_at is not a timestamp") }
+        recordedAt = int64(timeRange) + 946_684_800_000_000
+        action = text(7) ?? ""
+        actorID = text(8)
+        subjectID = text(9)
     }
 
-    init(seq: Int64, entryHash: [UInt8], prevHash: [UInt8], canonical: [UInt8], keyID: String, signature: [UInt8], recordedAt: String,
+    init(seq: Int64, entryHash: [UInt8], prevHash: [UInt8], canonical: [UInt8], keyID: String, signature: [UInt8], recordedAt: Int64,
          action: String, actorID: String?, subjectID: String?) {
         self.seq = seq
         self.entryHash = entryHash

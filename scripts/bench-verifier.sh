@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# `make bench-verifier`: builds a chain of BENCH_ENTRIES (default 1,000,000) signed entries with sealed PHI payloads
+# through the real ledger writer on a throw-away PostgreSQL, then times `verifier verify` over it: full
+# verification, and hashes and checkpoints only (--hashes-only). It measures the machine's Ed25519 verification
+# rate on every core in the same run and prints the ratio (DESIGN §8: full verification at >= 85% of it; hashes
+# only >= 300,000 entries/s), and peak memory at a tenth of the chain and at all of it (flat in chain length).
+# Writes bench/results/verifier-<time>.json.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+entries=${BENCH_ENTRIES:-1000000}
+tenth=$((entries / 10))
+
+EXTRA_PACKAGES="time" scripts/prereqs.sh
+# shellcheck source=scripts/pg.sh
+source scripts/pg.sh
+echo "Building the release gateway and verifier"
+swift build -c release --product gateway >/dev/null
+swift build -c release --product verifier >/dev/null
+bin="$(swift build -c release --show-bin-path)"
+
+tmp=$(mktemp -d /tmp/phi-ledger-bench-verifier.XXXXXX)
+chmod 711 "$tmp"
+cleanup() { pg_running "$tmp/pg" && pg_stop "$tmp/pg" immediate || true; rm -rf "$tmp"; }
+trap cleanup EXIT
+(umask 077; random_secret > "$tmp/superuser.password")
+owner_pw=$(random_secret); app_pw=$(random_secret)
+port=$(pg_free_port)
+pg_init "$tmp/pg" "$tmp/superuser.password"
+pg_start "$tmp/pg" "$tmp/run" "$port" "$tmp/postgres.log"
+pg_bootstrap "$tmp/run" "$port" "$(cat "$tmp/superuser.password")" "$owner_pw" "$app_pw" ledger
+
+export DATABASE_OWNER_URL="postgresql://ledger_owner:$owner_pw@/ledger?host=$tmp/run&port=$port"
+export DATABASE_URL="postgresql://ledger_app:$app_pw@/ledger?host=$tmp/run&port=$port"
+export LEDGER_SIGNING_KEY_FILE="$tmp/keys/signing.pem" LEDGER_KEK_FILE="$tmp/keys/kek.b64"
+export LEDGER_WITNESS_FILE="$tmp/witness.jsonl" LOG_LEVEL=warning DATABASE_POOL_SIZE=16
+"$bin/gateway" keygen >/dev/null
+"$bin/gateway" migrate >/dev/null
+PGPASSWORD="$owner_pw" psql -X -q -h "$tmp/run" -p "$port" -U ledger_owner -d ledger <<'SQL'
+CREATE TABLE bench_projection (id text PRIMARY KEY, body text NOT NULL, version int NOT NULL, ledger_seq bigint NOT NULL);
+GRANT SELECT, INSERT, UPDATE ON bench_projection TO ledger_runtime;
+SQL
+"$bin/verifier" keygen --public-of "$tmp/keys/signing.pem" > "$tmp/trusted.pub"
+
+# write N: appends N more entries through the real writer, in runs of at most 100,000 (a process per run keeps
+# each run short; one run of 900,000 entries was once seen not to exit after printing its result).
+write() {
+  local left=$1 run
+  while [ "$left" -gt 0 ]; do
+    run=$(( left < 100000 ? left : 100000 ))
+    timeout 600 "$bin/gateway" bench-ledger --concurrency 64 --entries "$run" 2>/dev/null | sed 's/^/  /'
+    left=$((left - run))
+  done
+}
+
+# verify LABEL ARGS...: one verifier run; prints "seconds peak_kib exit".
+verify() {
+  local label=$1 status=0
+  shift
+  PGPASSWORD="$owner_pw" /usr/bin/time -f '%e %M' -o "$tmp/time.$label" "$bin/verifier" verify \
+    -d "host=$tmp/run port=$port dbname=ledger user=ledger_owner" --trusted-keys "$tmp/trusted.pub" --witness "$tmp/witness.jsonl" \
+    "$@" >"$tmp/out.$label" 2>&1 || status=$?
+  [ "$status" -eq 0 ] || { cat "$tmp/out.$label" >&2; echo "verifier ($label) exited $status" >&2; exit 1; }
+  echo "$(cat "$tmp/time.$label") $status"
+}
+
+echo "Writing $tenth entries through the ledger writer (64 submitters)"
+write "$tenth"
+read -r small_seconds small_kib _ < <(verify small)
+echo "  full verification of $tenth entries: ${small_seconds}s, peak ${small_kib} KiB"
+
+echo "Writing $((entries - tenth)) more entries"
+write "$((entries - tenth))"
+total=$(PGPASSWORD="$owner_pw" psql -X -q -At -h "$tmp/run" -p "$port" -U ledger_owner -d ledger -c "SELECT seq FROM ledger_heads")
+
+echo "Ed25519 verifications per second on every core"
+ed25519=$("$bin/verifier" ed25519-rate --seconds 5 | sed -n 's/.*"verifications_per_second":\([0-9.]*\).*/\1/p')
+echo "  $ed25519 verifications/s"
+
+echo "Verifying $total entries"
+read -r full_seconds full_kib _ < <(verify full)
+read -r quick_seconds quick_kib _ < <(verify hashes --hashes-only)
+
+full_rate=$(awk -v n="$total" -v s="$full_seconds" 'BEGIN { printf "%.0f", n / s }')
+quick_rate=$(awk -v n="$total" -v s="$quick_seconds" 'BEGIN { printf "%.0f", n / s }')
+ratio=$(awk -v a="$full_rate" -v b="$ed25519" 'BEGIN { printf "%.2f", a / b }')
+growth=$(awk -v a="$full_kib" -v b="$small_kib" 'BEGIN { printf "%.2f", a / b }')
+
+mkdir -p bench/results
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+cat > "bench/results/verifier-$stamp.json" <<JSON
+{"benchmark":"verifier","time":"$stamp","cores":$(nproc),"entries":$total,
+ "ed25519_verifications_per_second":$ed25519,
+ "full":{"seconds":$full_seconds,"entries_per_second":$full_rate,"peak_kib":$full_kib,"ratio_to_ed25519":$ratio},
+ "hashes_only":{"seconds":$quick_seconds,"entries_per_second":$quick_rate,"peak_kib":$quick_kib},
+ "tenth":{"entries":$tenth,"seconds":$small_seconds,"peak_kib":$small_kib},"peak_memory_growth_10x_chain":$growth}
+JSON
+cp "bench/results/verifier-$stamp.json" bench/results/verifier-latest.json
+echo
+printf '%-34s %12s %14s %12s\n' "" "entries/s" "peak memory" "target"
+printf '%-34s %12s %14s %12s\n' "Ed25519 verify, every core" "$ed25519" "" ""
+printf '%-34s %12s %11s KiB %12s\n' "full verification" "$full_rate" "$full_kib" ">= 0.85x"
+printf '%-34s %12s %11s KiB %12s\n' "hashes and checkpoints only" "$quick_rate" "$quick_kib" ">= 300000"
+echo "full verification / Ed25519 limit: $ratio (target >= 0.85)"
+echo "peak memory, $total vs $tenth entries: ${growth}x (flat means about 1)"
+echo "written to bench/results/verifier-$stamp.json"

@@ -46,8 +46,8 @@ struct AttestCommand: ParsableCommand {
             throw ExitCode(1)
         }
         let attestation = Attestation(
-            chain: report.chain, treeSize: report.treeSize, rootHash: report.rootHash, headHash: report.headHashBytes,
-            frontier: report.frontier, trustedKeys: report.trustedPublicKeys, checks: report.checks, time: .now(),
+            chain: report.chain, treeSize: report.treeSize, rootHash: report.rootHash, headHash: report.headHash,
+            frontier: report.frontier, trustedKeys: report.trustedKeys, checks: report.checks, time: .now(),
             verifierKeyID: signingKey.keyID)
         let document = try attestation.signed(with: signingKey) + [UInt8(ascii: "\n")]
         if let out {

@@ -15,7 +15,7 @@ struct ChainVerification {
     var batchSize = 4096
     var progress: ((Int64, Int64) -> Void)?
 
-    struct Report: Encodable {
+    struct Report {
         let chain: String
         /// The tree size of the attestation this run continued from, if any.
         let since: Int64?
@@ -23,40 +23,40 @@ struct ChainVerification {
         let entries: Int64
         /// The chain's length as replayed: the tree size an attestation of this run covers.
         let treeSize: Int64
-        let headHash: String
-        let treeRoot: String
+        let rootHash: [UInt8]
+        let headHash: [UInt8]
         let checkpoints: Int
         let witnessedCheckpoints: Int
-        let trustedKeys: [String]
         var checks: [String]
         let findings: [Finding]
         let findingsNotListed: Int
         /// For an attestation of this run: the tree's right edge and every key trusted at the end.
         let frontier: [[UInt8]]
-        let trustedPublicKeys: [Ed25519PublicKey]
-        let rootHash: [UInt8]
-        let headHashBytes: [UInt8]
+        let trustedKeys: [Ed25519PublicKey]
         var intact: Bool { findings.isEmpty && findingsNotListed == 0 }
 
-        enum CodingKeys: String, CodingKey {
-            case chain, since, entries, treeSize, headHash, treeRoot, checkpoints, witnessedCheckpoints, trustedKeys, checks, findings, findingsNotListed, intact
+        /// What `--format json` prints.
+        struct Document: Encodable {
+            let chain: String
+            let since: Int64?
+            let entries: Int64
+            let treeSize: Int64
+            let headHash: String
+            let treeRoot: String
+            let checkpoints: Int
+            let witnessedCheckpoints: Int
+            let trustedKeys: [String]
+            let checks: [String]
+            let findings: [Finding]
+            let findingsNotListed: Int
+            let intact: Bool
         }
 
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(chain, forKey: .chain)
-            try container.encodeIfPresent(since, forKey: .since)
-            try container.encode(entries, forKey: .entries)
-            try container.encode(treeSize, forKey: .treeSize)
-            try container.encode(headHash, forKey: .headHash)
-            try container.encode(treeRoot, forKey: .treeRoot)
-            try container.encode(checkpoints, forKey: .checkpoints)
-            try container.encode(witnessedCheckpoints, forKey: .witnessedCheckpoints)
-            try container.encode(trustedKeys, forKey: .trustedKeys)
-            try container.encode(checks, forKey: .checks)
-            try container.encode(findings, forKey: .findings)
-            try container.encode(findingsNotListed, forKey: .findingsNotListed)
-            try container.encode(intact, forKey: .intact)
+        var document: Document {
+            Document(
+                chain: chain, since: since, entries: entries, treeSize: treeSize, headHash: Hex.encode(headHash), treeRoot: Hex.encode(rootHash),
+                checkpoints: checkpoints, witnessedCheckpoints: witnessedCheckpoints, trustedKeys: trustedKeys.map(\.keyID).sorted(),
+                checks: checks, findings: findings, findingsNotListed: findingsNotListed, intact: intact)
         }
     }
 
@@ -130,14 +130,14 @@ struct ChainVerification {
         try checkKeyTable(verifier)
         try checkHead(verifier)
         var report = Report(
-            chain: chain, since: since?.treeSize, entries: verifier.entries, treeSize: Int64(verifier.tree.size), headHash: Hex.encode(verifier.headHash), treeRoot: Hex.encode(verifier.tree.root),
-            checkpoints: checkpoints.count, witnessedCheckpoints: witness.count, trustedKeys: verifier.trustedKeys.keys.sorted(),
+            chain: chain, since: since?.treeSize, entries: verifier.entries, treeSize: Int64(verifier.tree.size), rootHash: verifier.tree.root,
+            headHash: verifier.headHash, checkpoints: checkpoints.count, witnessedCheckpoints: witness.count,
             checks: [
                 "seq continuity", "prev links", "entry hashes", "canonical bytes", "signatures (following key rotations)", "index columns",
                 "checkpoint signatures, roots and heads", "witnessed checkpoints", "ledger_keys", "ledger_heads",
             ],
             findings: verifier.findings, findingsNotListed: verifier.findingsNotKept, frontier: verifier.tree.hashes,
-            trustedPublicKeys: Array(verifier.trustedKeys.values), rootHash: verifier.tree.root, headHashBytes: verifier.headHash)
+            trustedKeys: Array(verifier.trustedKeys.values))
         if !verifySignatures { report.checks.removeAll { $0.hasPrefix("signatures") } }
         return report
     }

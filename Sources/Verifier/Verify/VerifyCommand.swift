@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Ledger
 
 /// `verifier verify`: replays a chain from PostgreSQL and says whether it is intact.
 struct VerifyCommand: ParsableCommand {
@@ -45,13 +46,13 @@ struct VerifyCommand: ParsableCommand {
         case .json:
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            print(String(decoding: try encoder.encode(report.document), as: UTF8.self))
         case .text:
             for finding in report.findings { print(finding.line) }
             if report.findingsNotListed > 0 { print("… and \(report.findingsNotListed) more findings") }
             let read = report.since.map { "\(report.entries) entries after the attested tree size \($0)" } ?? "\(report.entries) entries"
             let summary = "chain \(report.chain): \(read), \(report.checkpoints) checkpoints, "
-                + "\(report.witnessedCheckpoints) witnessed checkpoints, head \(report.headHash.prefix(16))…"
+                + "\(report.witnessedCheckpoints) witnessed checkpoints, head \(Hex.encode(report.headHash).prefix(16))…"
             print(report.intact ? "\(summary): intact" : "\(summary): TAMPERING FOUND (\(report.findings.count + report.findingsNotListed) findings)")
         }
         if !report.intact { throw ExitCode(1) }

@@ -14,6 +14,8 @@ tenth=$((entries / 10))
 EXTRA_PACKAGES="time" scripts/prereqs.sh
 # shellcheck source=scripts/pg.sh
 source scripts/pg.sh
+# shellcheck source=scripts/live-gateway.sh
+source scripts/live-gateway.sh
 echo "Building the release gateway and verifier"
 swift build -c release --product gateway >/dev/null
 swift build -c release --product verifier >/dev/null
@@ -23,13 +25,8 @@ tmp=$(mktemp -d /tmp/phi-ledger-bench-verifier.XXXXXX)
 chmod 711 "$tmp"
 cleanup() { pg_running "$tmp/pg" && pg_stop "$tmp/pg" immediate || true; rm -rf "$tmp"; }
 trap cleanup EXIT
-(umask 077; random_secret > "$tmp/superuser.password")
-owner_pw=$(random_secret); app_pw=$(random_secret)
-port=$(pg_free_port)
-pg_init "$tmp/pg" "$tmp/superuser.password"
-pg_start "$tmp/pg" "$tmp/run" "$port" "$tmp/postgres.log"
-pg_bootstrap "$tmp/run" "$port" "$(cat "$tmp/superuser.password")" "$owner_pw" "$app_pw" ledger
-
+live_cluster "Verifier benchmark"
+owner_pw=$(cat "$tmp/secrets/owner.password"); app_pw=$(cat "$tmp/secrets/app.password"); port=$pg_port
 export DATABASE_OWNER_URL="postgresql://ledger_owner:$owner_pw@/ledger?host=$tmp/run&port=$port"
 export DATABASE_URL="postgresql://ledger_app:$app_pw@/ledger?host=$tmp/run&port=$port"
 export LEDGER_SIGNING_KEY_FILE="$tmp/keys/signing.pem" LEDGER_KEK_FILE="$tmp/keys/kek.b64"

@@ -65,35 +65,19 @@ LIVE_PYTHON="$py"
 
 tmp=$(mktemp -d /tmp/phi-ledger-api-fuzz.XXXXXX)
 chmod 711 "$tmp"   # the postgres user must reach the cluster and socket directories inside
-gateway_pid=""
-keep=""            # set on failure: the log and reports stay for a look, everything else goes
+live_name=api-fuzz
 cleanup() {
   local status=$?
-  if [ -n "$gateway_pid" ] && kill -0 "$gateway_pid" 2>/dev/null; then
-    kill "$gateway_pid" 2>/dev/null || true
-    wait "$gateway_pid" 2>/dev/null || true
-  fi
-  pg_running "$tmp/pg" && pg_stop "$tmp/pg" immediate || true
+  live_stop
   if [ -n "$keep" ] || [ "$status" -ne 0 ]; then
-    # Keys, passwords, tokens and the cluster never outlive the run; the log holds none of them (the gateway
-    # never logs bodies or the Authorization header) and the reports are sanitised by schemathesis.
-    rm -rf "$tmp/pg" "$tmp/run" "$tmp/keys" "$tmp/secrets" "$tmp/witness" "$tmp/body"
+    # The reports are sanitised by schemathesis.
+    live_discard_secrets
     echo "Kept for a look: $tmp (gateway.log, postgres.log, report/)" >&2
   else
     rm -rf "$tmp"
   fi
 }
 trap cleanup EXIT
-
-fail() {
-  keep=1
-  echo "api-fuzz: $*" >&2
-  if [ -f "$tmp/gateway.log" ]; then
-    echo "--- last lines of $tmp/gateway.log ---" >&2
-    tail -n 30 "$tmp/gateway.log" >&2
-  fi
-  exit 1
-}
 
 mkdir -p "$tmp/report"
 live_cluster "API fuzz"

@@ -40,9 +40,8 @@ export NO_PROXY="127.0.0.1,localhost${NO_PROXY:+,$NO_PROXY}" no_proxy="127.0.0.1
 
 tmp=$(mktemp -d /tmp/phi-ledger-browser-test.XXXXXX)
 chmod 711 "$tmp"   # the postgres user must reach the cluster and socket directories inside
-gateway_pid=""
 driver_pid=""
-keep=""            # set on failure: the logs and the screenshot stay for a look, everything else goes
+live_name=browser-test
 cleanup() {
   local status=$?
   if [ -n "$driver_pid" ]; then
@@ -56,32 +55,17 @@ cleanup() {
       sleep 0.1
     done
   fi
-  if [ -n "$gateway_pid" ] && kill -0 "$gateway_pid" 2>/dev/null; then
-    kill "$gateway_pid" 2>/dev/null || true
-    wait "$gateway_pid" 2>/dev/null || true
-  fi
-  pg_running "$tmp/pg" && pg_stop "$tmp/pg" immediate || true
+  live_stop
   if [ -n "$keep" ] || [ "$status" -ne 0 ]; then
-    # Keys, passwords, tokens, the cluster and the browser profile never outlive the run; the gateway log holds
-    # none of them (the gateway never logs bodies or the Authorization header). The screenshot may show the
-    # clinician's invite token, which is worthless once the cluster is gone.
-    rm -rf "$tmp/pg" "$tmp/run" "$tmp/keys" "$tmp/secrets" "$tmp/witness" "$tmp/body" "$tmp/browser"
+    # The browser profile goes too. The screenshot may show the clinician's invite token, which is worthless once
+    # the cluster is gone.
+    live_discard_secrets "$tmp/browser"
     echo "Kept for a look: $tmp (gateway.log, chromedriver.log, console-failure.png, browser-console.log)" >&2
   else
     rm -rf "$tmp"
   fi
 }
 trap cleanup EXIT
-
-fail() {
-  keep=1
-  echo "browser-test: $*" >&2
-  if [ -f "$tmp/gateway.log" ]; then
-    echo "--- last lines of $tmp/gateway.log ---" >&2
-    tail -n 30 "$tmp/gateway.log" >&2
-  fi
-  exit 1
-}
 
 mkdir -p "$tmp/browser/home"
 chmod 700 "$tmp/browser"

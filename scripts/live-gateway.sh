@@ -5,8 +5,37 @@
 # never in argv.
 #
 # The caller sources scripts/pg.sh first, and sets `tmp` (its run directory, mode 0711 so the postgres user can
-# reach the cluster inside), `gateway` (the binary) and a `fail MESSAGE` function that stops the run. Values set
-# here for the caller: pg_port, gateway_pid, base, admin_invite.
+# reach the cluster inside), `gateway` (the binary) and `live_name` (what `fail` calls the run). Values set here
+# for the caller: pg_port, gateway_pid, base, admin_invite, and `keep` once the run has failed.
+
+gateway_pid=""
+keep=""
+
+# fail MESSAGE: marks the run failed (its logs are kept), shows the end of the gateway log, and stops.
+fail() {
+  keep=1
+  echo "$live_name: $*" >&2
+  if [ -f "$tmp/gateway.log" ]; then
+    echo "--- last lines of $tmp/gateway.log ---" >&2
+    tail -n 30 "$tmp/gateway.log" >&2
+  fi
+  exit 1
+}
+
+# live_stop: stops the gateway and the cluster, whichever are running.
+live_stop() {
+  if [ -n "$gateway_pid" ] && kill -0 "$gateway_pid" 2>/dev/null; then
+    kill "$gateway_pid" 2>/dev/null || true
+    wait "$gateway_pid" 2>/dev/null || true
+  fi
+  pg_running "$tmp/pg" && pg_stop "$tmp/pg" immediate || true
+}
+
+# live_discard_secrets [PATH...]: removes the cluster, keys, passwords, tokens and the given paths, keeping the
+# logs of a failed run. The gateway log holds no secret: the gateway never logs bodies or the Authorization header.
+live_discard_secrets() {
+  rm -rf "$tmp/pg" "$tmp/run" "$tmp/keys" "$tmp/secrets" "$tmp/witness" "$tmp/body" "$@"
+}
 
 # live_cluster LABEL: the cluster, exactly as `make test` makes one, under $tmp/pg with its socket in $tmp/run.
 live_cluster() {

@@ -70,7 +70,8 @@ struct ChainVerification {
         let headRow = try connection.query("SELECT seq FROM ledger_heads WHERE chain_id = $1", [chain]).first
         let expected = headRow?.first.flatMap { $0 }.flatMap { Int64($0) }
         var sizes = Set(checkpoints.map(\.size))
-        for line in witness { if let size = CheckpointCheck.claimedSize(of: line.note) { sizes.insert(size) } }
+        let witnessedSizes = witness.map { CheckpointCheck.claimedSize(of: $0.note) }
+        sizes.formUnion(witnessedSizes.compactMap { $0 })
 
         var startingKeys = trustedKeys
         for key in since?.trustedKeys ?? [] { startingKeys[key.keyID] = key }
@@ -120,7 +121,7 @@ struct ChainVerification {
                 verifier.record(finding)
             }
         }
-        for line in witness where (CheckpointCheck.claimedSize(of: line.note) ?? after) >= after {
+        for (line, size) in zip(witness, witnessedSizes) where (size ?? after) >= after {
             if let finding = CheckpointCheck.check(
                 line.note, storedSize: line.treeSize, table: "witness file", row: "line \(line.number)", keys: keys,
                 chainLength: verifier.lastSeq, snapshots: verifier.snapshots) {

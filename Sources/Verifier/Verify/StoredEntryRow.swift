@@ -56,18 +56,4 @@ struct StoredEntryRow: Sendable {
         actorID = text(8)
         subjectID = text(9)
     }
-
-    init(seq: Int64, entryHash: [UInt8], prevHash: [UInt8], canonical: [UInt8], keyID: String, signature: [UInt8], recordedAt: Int64,
-         action: String, actorID: String?, subjectID: String?) {
-        self.seq = seq
-        self.entryHash = entryHash
-        self.prevHash = prevHash
-        self.canonical = canonical
-        self.keyID = keyID
-        self.signature = signature
-        self.recordedAt = recordedAt
-        self.action = action
-        self.actorID = actorID
-        self.subjectID = subjectID
-    }
 }

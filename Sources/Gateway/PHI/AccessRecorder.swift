@@ -98,13 +98,13 @@ struct AccessRecorder: Sendable {
 
     /// Writes one access-log row per patient, batched across the appends of a transaction.
     static let accessLog = BatchProjector<AccessLogRows>(group: "phi_access.insert") { rows, contexts, sql in
-        var seqs: [Int64] = [], patients: [UUID] = [], times: [Date] = [], users: [UUID] = [], actions: [String] = []
+        var seqs: [Int64] = [], patients: [UUID] = [], times: [LedgerTimestamp] = [], users: [UUID] = [], actions: [String] = []
         var outcomes: [String] = [], breakGlass: [Bool] = []
         for (row, context) in zip(rows, contexts) {
             for patient in row.patients {
                 seqs.append(context.seq)
                 patients.append(patient)
-                times.append(context.recordedAt.date)
+                times.append(context.recordedAt)
                 users.append(row.userID)
                 actions.append(row.action)
                 outcomes.append(row.outcome)
@@ -121,7 +121,7 @@ struct AccessRecorder: Sendable {
 
     /// The access-log rows of a change, written by the change's own projection.
     private static func logChange(_ access: PHIAccess, on connection: PostgresConnection, context: AppendContext, logger: Logger) async throws {
-        let at = context.recordedAt.date
+        let at = context.recordedAt
         for patient in access.patients {
             try await connection.run(
                 """

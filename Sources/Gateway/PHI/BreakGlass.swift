@@ -30,11 +30,11 @@ struct BreakGlass: Sendable {
         let receipt = try await patients.recorder.recordChange(
             access, payload: ["reason": .string(reason), "minutes": .string(String(minutes))]
         ) { connection, context, logger in
-            let granted = context.recordedAt.date
+            let granted = context.recordedAt
             try await connection.run(
                 """
                 INSERT INTO break_glass_grants (id, user_id, patient_id, reason, granted_at, expires_at, ledger_seq)
-                VALUES (\(id), \(principal.userID), \(patientID), \(reason), \(granted), \(granted.addingTimeInterval(Double(minutes * 60))),
+                VALUES (\(id), \(principal.userID), \(patientID), \(reason), \(granted), \(granted.adding(seconds: minutes * 60)),
                         \(context.seq))
                 """, logger: logger)
         }

@@ -57,7 +57,7 @@ struct CareTaskFields: Sendable, Equatable {
         if let title { object["title"] = .string(title) }
         if let status { object["status"] = .string(status) }
         if let priority { object["priority"] = .string(priority) }
-        if let dueAt { object["dueAt"] = .string(dueAt.formatted(.iso8601)) }
+        if let dueAt { object["dueAt"] = .string(LedgerTimestamp(nearest: dueAt).description) }
         if let assigneeID { object["assigneeId"] = .string(assigneeID.text) }
         if let tags { object["tags"] = .array(tags.map(JSONValue.string)) }
         if clearDueAt { object["dueAt"] = .null }

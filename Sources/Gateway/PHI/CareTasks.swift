@@ -27,14 +27,15 @@ struct CareTasks: Sendable {
         let access = PHIAccess(
             principal: principal, action: "task.create", patients: [patientID], resource: .init(type: "task", id: id.text),
             breakGlass: grant.breakGlass)
+        let dueAt = fields.dueAt.map(LedgerTimestamp.init(nearest:))
         return try await patients.recorder.recordChange(access, payload: payload, otherwise: Refusal.changedMeanwhile) {
             connection, context, logger in
-            let at = context.recordedAt.date
+            let at = context.recordedAt
             try await connection.run(
                 """
                 INSERT INTO care_tasks (id, patient_id, title, status, priority, due_at, assignee_id, created_by, created_at, updated_at,
                                         ledger_seq)
-                VALUES (\(id), \(patientID), \(title), \(fields.status ?? "open"), \(fields.priority ?? "normal"), \(fields.dueAt),
+                VALUES (\(id), \(patientID), \(title), \(fields.status ?? "open"), \(fields.priority ?? "normal"), \(dueAt),
                         \(fields.assigneeID), \(principal.userID), \(at), \(at), \(context.seq))
                 """, logger: logger)
             if let tags = fields.tags { try await Self.setTags(tags, of: id, on: connection, logger: logger) }
@@ -65,6 +66,7 @@ struct CareTasks: Sendable {
         let access = PHIAccess(
             principal: principal, action: "task.update", patients: [patientID], resource: .init(type: "task", id: id.text),
             breakGlass: grant.breakGlass)
+        let dueAt = fields.dueAt.map(LedgerTimestamp.init(nearest:))
         return try await patients.recorder.recordChange(access, payload: payload, otherwise: Refusal.changedMeanwhile) {
             connection, context, logger in
             let updated = try await connection.query(
@@ -72,9 +74,9 @@ struct CareTasks: Sendable {
                 UPDATE care_tasks SET
                     title = coalesce(\(fields.title), title), status = coalesce(\(fields.status), status),
                     priority = coalesce(\(fields.priority), priority),
-                    due_at = CASE WHEN \(fields.clearDueAt) THEN NULL ELSE coalesce(\(fields.dueAt), due_at) END,
+                    due_at = CASE WHEN \(fields.clearDueAt) THEN NULL ELSE coalesce(\(dueAt), due_at) END,
                     assignee_id = CASE WHEN \(fields.clearAssignee) THEN NULL ELSE coalesce(\(fields.assigneeID), assignee_id) END,
-                    version = version + 1, updated_at = \(context.recordedAt.date), ledger_seq = \(context.seq)
+                    version = version + 1, updated_at = \(context.recordedAt), ledger_seq = \(context.seq)
                 WHERE id = \(id) AND (\(expectedVersion)::integer IS NULL OR version = \(expectedVersion))
                 RETURNING id
                 """, logger: logger)

@@ -56,7 +56,7 @@ struct CareTeams: Sendable {
             let member = try await connection.query(
                 """
                 INSERT INTO care_team_members (patient_id, user_id, team_role, added_at, ledger_seq)
-                VALUES (\(patientID), \(userID), \(teamRole), \(context.recordedAt.date), \(context.seq))
+                VALUES (\(patientID), \(userID), \(teamRole), \(context.recordedAt), \(context.seq))
                 ON CONFLICT (patient_id, user_id) DO UPDATE SET team_role = EXCLUDED.team_role, ledger_seq = EXCLUDED.ledger_seq
                 RETURNING added_at
                 """, logger: logger)

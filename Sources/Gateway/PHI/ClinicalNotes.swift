@@ -50,7 +50,7 @@ struct ClinicalNotes: Sendable {
             breakGlass: grant.breakGlass)
         let payload: JSONValue = ["noteId": .string(id.text), "kind": .string(kind), "title": .string(title), "body": .string(body)]
         return try await patients.recorder.recordChange(access, payload: payload, otherwise: PatientArchived()) { connection, context, logger in
-            let at = context.recordedAt.date
+            let at = context.recordedAt
             let rows = try await connection.query(
                 """
                 WITH note AS (
@@ -134,7 +134,7 @@ struct ClinicalNotes: Sendable {
         if let title { payload["title"] = .string(title) }
         return try await patients.recorder.recordChange(access, payload: .object(payload), otherwise: Refusal.amendedMeanwhile) {
             connection, context, logger in
-            let at = context.recordedAt.date
+            let at = context.recordedAt
             let rows = try await connection.query(
                 """
                 WITH note AS (

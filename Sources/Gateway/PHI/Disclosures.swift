@@ -42,7 +42,7 @@ struct Disclosures: Sendable {
 
         var json: JSONValue {
             var object: [String: JSONValue] = [
-                "disclosedAt": .string(disclosedAt.formatted(.iso8601)), "recipientName": .string(recipientName),
+                "disclosedAt": .string(LedgerTimestamp(nearest: disclosedAt).description), "recipientName": .string(recipientName),
                 "description": .string(description), "purpose": .string(purpose),
             ]
             if let recipientAddress { object["recipientAddress"] = .string(recipientAddress) }
@@ -64,8 +64,8 @@ struct Disclosures: Sendable {
                 """
                 INSERT INTO disclosures (id, patient_id, disclosed_at, recipient_name, recipient_address, description, purpose,
                                          recorded_by, recorded_at, ledger_seq)
-                VALUES (\(id), \(patientID), \(details.disclosedAt), \(details.recipientName), \(details.recipientAddress),
-                        \(details.description), \(details.purpose), \(principal.userID), \(context.recordedAt.date), \(context.seq))
+                VALUES (\(id), \(patientID), \(LedgerTimestamp(nearest: details.disclosedAt)), \(details.recipientName), \(details.recipientAddress),
+                        \(details.description), \(details.purpose), \(principal.userID), \(context.recordedAt), \(context.seq))
                 RETURNING \(unescaped: Disclosure.columns)
                 """, logger: logger)).first
         }

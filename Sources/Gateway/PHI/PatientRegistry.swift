@@ -30,7 +30,7 @@ struct PatientRegistry: Sendable {
             let inserted = try await connection.query(
                 """
                 INSERT INTO patients (id, mrn, family_name, given_name, birth_date, sex, created_at, updated_at, ledger_seq)
-                VALUES (\(id), \(mrn), \(family), \(given), \(birth)::date, \(sex), \(context.recordedAt.date), \(context.recordedAt.date),
+                VALUES (\(id), \(mrn), \(family), \(given), \(birth)::date, \(sex), \(context.recordedAt), \(context.recordedAt),
                         \(context.seq))
                 ON CONFLICT (mrn) DO NOTHING RETURNING \(unescaped: PatientRecord.columns)
                 """, logger: logger)
@@ -39,7 +39,7 @@ struct PatientRegistry: Sendable {
                 try await connection.run(
                     """
                     INSERT INTO care_team_members (patient_id, user_id, team_role, added_at, ledger_seq)
-                    VALUES (\(id), \(principal.userID), 'attending', \(context.recordedAt.date), \(context.seq))
+                    VALUES (\(id), \(principal.userID), 'attending', \(context.recordedAt), \(context.seq))
                     """, logger: logger)
             }
             return created
@@ -70,7 +70,7 @@ struct PatientRegistry: Sendable {
                 UPDATE patients SET
                     mrn = coalesce(\(fields.mrn), mrn), family_name = coalesce(\(fields.familyName), family_name),
                     given_name = coalesce(\(fields.givenName), given_name), birth_date = coalesce(\(fields.birthDate)::date, birth_date),
-                    sex = coalesce(\(fields.sex), sex), version = version + 1, updated_at = \(context.recordedAt.date),
+                    sex = coalesce(\(fields.sex), sex), version = version + 1, updated_at = \(context.recordedAt),
                     ledger_seq = \(context.seq)
                 WHERE id = \(id) AND status = 'active' AND (\(expectedVersion)::integer IS NULL OR version = \(expectedVersion))
                 RETURNING \(unescaped: PatientRecord.columns)
@@ -87,7 +87,7 @@ struct PatientRegistry: Sendable {
         return try await append(access, payload: ["status": "archived"], otherwise: .changedMeanwhile) { connection, context, logger in
             try await PatientRecord.decode(connection.query(
                 """
-                UPDATE patients SET status = 'archived', version = version + 1, updated_at = \(context.recordedAt.date),
+                UPDATE patients SET status = 'archived', version = version + 1, updated_at = \(context.recordedAt),
                     ledger_seq = \(context.seq)
                 WHERE id = \(id) AND status = 'active' RETURNING \(unescaped: PatientRecord.columns)
                 """, logger: logger)).first

@@ -21,4 +21,13 @@ public enum PayloadSealer {
         let aad = associatedData(chain: chain, subject: subject, entryID: entryID, keyID: key.keyID)
         return try AEAD.open(sealed.ciphertext, nonce: sealed.nonce, key: key.secret, associatedData: aad)
     }
+
+    /// Opens a sealed payload and parses its JSON, wiping the plaintext bytes afterwards; for readers (replay,
+    /// reports) that want the fields rather than the bytes.
+    public static func openJSON(_ sealed: SealedPayload, key: DataKey, chain: String, subject: String, entryID: String) throws(SealingError)
+        -> JSONValue {
+        var plaintext = try open(sealed, key: key, chain: chain, subject: subject, entryID: entryID)
+        defer { Sodium.wipe(&plaintext) }
+        do { return try JSONParser.parse(plaintext) } catch { throw .malformed("the opened payload is not JSON") }
+    }
 }

@@ -5,6 +5,9 @@ import Foundation
 /// or URL, the `PG*` environment variables, `~/.pgpass` and service files. Results are read as text.
 final class LibPQConnection {
     private let connection: OpaquePointer
+    private var cursorsOpened = 0
+    /// Kept for `another()`.
+    private let conninfo: String
 
     struct Failure: Error, CustomStringConvertible {
         let description: String
@@ -20,11 +23,46 @@ final class LibPQConnection {
             throw Failure(description: "could not connect to PostgreSQL: \(message)")
         }
         self.connection = connection
+        self.conninfo = conninfo
         // A verifier reads; it must not be able to change what it verifies, even by mistake.
         _ = try query("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
     }
 
     deinit { PQfinish(connection) }
+
+    /// Starts a read-only transaction that sees one snapshot throughout, so that the chain, its checkpoints and the
+    /// tables compared with it are read as of one moment even while the gateway goes on writing. With `snapshot`
+    /// (from `exportSnapshot` on another connection), it sees that connection's snapshot.
+    func beginSnapshot(importing snapshot: String? = nil) throws {
+        _ = try query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        if let snapshot {
+            guard snapshot.allSatisfy({ $0.isHexDigit || $0 == "-" }) else { throw Failure(description: "unexpected snapshot id") }
+            _ = try query("SET TRANSACTION SNAPSHOT '\(snapshot)'")
+        }
+    }
+
+    /// The id of this transaction's snapshot, for `beginSnapshot(importing:)`.
+    func exportSnapshot() throws -> String {
+        guard let id = try query("SELECT pg_export_snapshot()").first?.first ?? nil else {
+            throw Failure(description: "PostgreSQL returned no snapshot id")
+        }
+        return id
+    }
+
+    func commit() throws {
+        _ = try query("COMMIT")
+    }
+
+    /// A second connection to the same database, for reading beside a COPY in progress on this one.
+    func another() throws -> LibPQConnection {
+        try LibPQConnection(conninfo: conninfo)
+    }
+
+    /// A name for a new cursor, unique on this connection.
+    func nextCursorName() -> String {
+        cursorsOpened += 1
+        return "verifier_cursor_\(cursorsOpened)"
+    }
 
     /// Runs `sql` with text parameters and returns every row's columns as text (nil for NULL). For small results.
     func query(_ sql: String, _ parameters: [String] = []) throws -> [[String?]] {

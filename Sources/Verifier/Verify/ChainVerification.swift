@@ -12,6 +12,10 @@ struct ChainVerification {
     var since: Attestation?
     /// False for `--hashes-only`.
     var verifySignatures = true
+    /// `--replay`: rebuild the projections from the chain and compare them with the tables.
+    var replay = false
+    /// Opens sealed payloads for `--replay`.
+    var kek: KeyEncryptionKey?
     var batchSize = 4096
     var progress: ((Int64, Int64) -> Void)?
 
@@ -61,6 +65,9 @@ struct ChainVerification {
     }
 
     func run() throws -> Report {
+        // Everything is read in one snapshot: a gateway writing meanwhile cannot make the head, the checkpoints or
+        // the tables disagree with the entries read.
+        try connection.beginSnapshot()
         let checkpoints = try connection.query(
             "SELECT tree_size, note FROM ledger_checkpoints WHERE chain_id = $1 ORDER BY tree_size", [chain])
             .compactMap { row -> (size: Int64, note: String)? in
@@ -79,6 +86,8 @@ struct ChainVerification {
             chain: chain, trustedKeys: startingKeys, sizesOfInterest: sizes, resumingFrom: try since?.resumePoint(),
             verifySignatures: verifySignatures)
         if let since { try checkAttestedHead(since, verifier) }
+        let replayCheck = replay ? try ReplayCheck(main: connection, chain: chain, kek: kek, record: { verifier.record($0) }) : nil
+        if let replayCheck { verifier.onEntry = { try replayCheck.entry(seq: $0, $1) } }
         let after = since?.treeSize ?? 0
         // One thread reads COPY into batches while this one verifies the batch before (on every core).
         let pipe = BatchPipe<[[UInt8]]>(capacity: 2)
@@ -130,6 +139,8 @@ struct ChainVerification {
         }
         try checkKeyTable(verifier)
         try checkHead(verifier)
+        try replayCheck?.finish()
+        try connection.commit()
         var report = Report(
             chain: chain, since: since?.treeSize, entries: verifier.entries, treeSize: Int64(verifier.tree.size), rootHash: verifier.tree.root,
             headHash: verifier.headHash, checkpoints: checkpoints.count, witnessedCheckpoints: witness.count,
@@ -140,6 +151,7 @@ struct ChainVerification {
             findings: verifier.findings, findingsNotListed: verifier.findingsNotKept, frontier: verifier.tree.hashes,
             trustedKeys: Array(verifier.trustedKeys.values))
         if !verifySignatures { report.checks.removeAll { $0.hasPrefix("signatures") } }
+        if let replayCheck { report.checks.append(replayCheck.checkName) }
         return report
     }
 

@@ -25,6 +25,8 @@ final class ChainVerifier {
     /// entry.
     static let maximumFindings = 1000
     private(set) var findingsNotKept = 0
+    /// Called with each entry in seq order: the entry when it verified, nil when it did not (`--replay`).
+    var onEntry: ((Int64, LedgerEntry?) throws -> Void)?
 
     /// Where to pick up a chain verified earlier (an attestation): its tree's right edge and head.
     struct Resume {
@@ -97,7 +99,10 @@ final class ChainVerifier {
                     entryHash: row.entryHash, keyID: row.keyID, signature: row.signature, trustedKeys: keys)
             }
         } }
-        for (row, result) in zip(batch, checked) { follow(row, result) }
+        for (row, result) in zip(batch, checked) {
+            let verified = follow(row, result)
+            try onEntry?(row.seq, verified)
+        }
     }
 
     /// The checks of one row that need nothing but the row.
@@ -117,9 +122,10 @@ final class ChainVerifier {
         Checked(problem: EntryVerification.checkHash(canonicalBytes: row.canonical, storedHash: row.entryHash), hashOnly: true)
     }
 
-    /// The checks that follow the chain's order, for one row.
-    private func follow(_ row: StoredEntryRow, _ result: Checked) {
+    /// The checks that follow the chain's order, for one row; returns the entry when it verified.
+    private func follow(_ row: StoredEntryRow, _ result: Checked) -> LedgerEntry? {
         let expected = lastSeq + 1
+        var verified: LedgerEntry?
         entries += 1
         if let parseError = result.parseError {
             record(Finding(seq: row.seq, check: "entry", message: "entry bytes are not a ledger entry: \(parseError)"))
@@ -139,6 +145,7 @@ final class ChainVerifier {
             } else if verifySignatures, trustedKeys[row.keyID] == nil {
                 record(Finding(seq: row.seq, check: "signature", message: EntryVerification.Finding.unknownKey(row.keyID).description))
             } else {
+                verified = entry
                 checkColumns(row, entry)
                 if entry.action == KeyRotation.action {
                     if let key = KeyRotation.introducedKey(by: entry, signedBy: row.keyID) {
@@ -159,6 +166,7 @@ final class ChainVerifier {
         headHash = row.entryHash
         tree.append(leafHash: EntryHash.merkleLeaf(entryHash: row.entryHash))
         if sizesOfInterest.contains(Int64(tree.size)) { snapshots[Int64(tree.size)] = (tree.root, row.entryHash) }
+        return verified
     }
 
     /// The index columns are copies of the entry's fields; a DBA who edits one (to hide an action from a report,

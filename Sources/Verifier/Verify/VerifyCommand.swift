@@ -14,6 +14,10 @@ struct VerifyCommand: ParsableCommand {
             signed checkpoint in the database and in the witness file must verify and match the Merkle root and head at \
             its tree size; ledger_keys and ledger_heads must agree.
 
+            With --replay, the projection tables (patients, care teams, notes, tasks, disclosures, break-glass grants, \
+            users, the access log) are rebuilt from the chain and compared with the stored rows; with --kek, the sealed \
+            PHI fields are opened and compared too.
+
             With --since and an attestation made earlier by `verifier attest`, only the entries added since are read; \
             the attested head must still be there and the new entries must extend the attested Merkle tree.
 

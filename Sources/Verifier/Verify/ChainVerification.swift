@@ -18,6 +18,10 @@ struct ChainVerification {
     var kek: KeyEncryptionKey?
     var batchSize = 4096
     var progress: ((Int64, Int64) -> Void)?
+    /// Called in the run's snapshot before the entries are read, with the connection free for queries.
+    var prepare: ((LibPQConnection) throws -> Void)?
+    /// Called with each entry in seq order: the entry when it verified, nil when it did not.
+    var onEntry: ((Int64, LedgerEntry?) throws -> Void)?
 
     struct Report {
         let chain: String
@@ -64,6 +68,15 @@ struct ChainVerification {
         }
     }
 
+    /// `run()`, with a progress bar on a terminal.
+    func runWithProgress() throws -> Report {
+        var bar = ProgressBar()
+        defer { bar.finish() }
+        var verification = self
+        verification.progress = { done, total in bar.update(done: done, total: total) }
+        return try verification.run()
+    }
+
     func run() throws -> Report {
         // Everything is read in one snapshot: a gateway writing meanwhile cannot make the head, the checkpoints or
         // the tables disagree with the entries read.
@@ -87,7 +100,14 @@ struct ChainVerification {
             verifySignatures: verifySignatures)
         if let since { try checkAttestedHead(since, verifier) }
         let replayCheck = replay ? try ReplayCheck(main: connection, chain: chain, kek: kek, record: { verifier.record($0) }) : nil
-        if let replayCheck { verifier.onEntry = { try replayCheck.entry(seq: $0, $1) } }
+        try prepare?(connection)
+        if replayCheck != nil || onEntry != nil {
+            let observer = onEntry
+            verifier.onEntry = { seq, entry in
+                try replayCheck?.entry(seq: seq, entry)
+                try observer?(seq, entry)
+            }
+        }
         let after = since?.treeSize ?? 0
         // One thread reads COPY into batches while this one verifies the batch before (on every core).
         let pipe = BatchPipe<[[UInt8]]>(capacity: 2)

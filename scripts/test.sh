@@ -7,7 +7,8 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
-EXTRA_PACKAGES="${TEST_EXTRA_PACKAGES:-}" scripts/prereqs.sh
+# Chromium renders the HTML compliance report to PNG in the suite (VerifierReportTests).
+EXTRA_PACKAGES="chromium ${TEST_EXTRA_PACKAGES:-}" scripts/prereqs.sh
 # shellcheck source=scripts/pg.sh
 source scripts/pg.sh
 

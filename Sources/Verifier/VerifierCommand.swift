@@ -14,7 +14,7 @@ struct VerifierCommand: ParsableCommand {
             each command's options and examples.
             """,
         version: "verifier (ledger format \(LedgerFormat.version))",
-        subcommands: [VerifyCommand.self, AttestCommand.self, KeygenCommand.self, Ed25519RateCommand.self])
+        subcommands: [VerifyCommand.self, AttestCommand.self, ReportCommand.self, KeygenCommand.self, Ed25519RateCommand.self])
 
     /// As ArgumentParser's, except that a command line that cannot be used exits 2 ("could not run") like every
     /// other failure to run, so that scripts can tell it from 1 ("tampering found").

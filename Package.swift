@@ -56,6 +56,7 @@ let package = Package(
             dependencies: [
                 "CSodium",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
             swiftSettings: strictSettings
         ),

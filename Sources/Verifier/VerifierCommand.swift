@@ -10,11 +10,16 @@ struct VerifierCommand: ParsableCommand {
         abstract: "Check the PHI ledger's integrity, attest it, and produce compliance reports and audit bundles.",
         discussion: """
             Start with `verifier verify`: it reads the ledger from PostgreSQL and checks every entry, signature, link and \
-            checkpoint against the public keys you trust. `verifier keygen` makes keys. Run `verifier help <command>` for \
-            each command's options and examples.
+            checkpoint against the public keys you trust (with --replay, the tables too). `verifier attest` signs a \
+            statement of what was verified; `verifier report` writes compliance reports; `verifier export` writes a signed \
+            audit bundle and `verifier verify-bundle` checks one offline. `verifier keygen` makes keys. Run \
+            `verifier help <command>` for each command's options and examples.
             """,
         version: "verifier (ledger format \(LedgerFormat.version))",
-        subcommands: [VerifyCommand.self, AttestCommand.self, ReportCommand.self, KeygenCommand.self, Ed25519RateCommand.self])
+        subcommands: [
+            VerifyCommand.self, AttestCommand.self, ReportCommand.self, ExportCommand.self, VerifyBundleCommand.self, KeygenCommand.self,
+            Ed25519RateCommand.self,
+        ])
 
     /// As ArgumentParser's, except that a command line that cannot be used exits 2 ("could not run") like every
     /// other failure to run, so that scripts can tell it from 1 ("tampering found").

@@ -91,8 +91,8 @@ struct ReportCommand: ParsableCommand {
     }
 
     func run() throws {
-        let output: ReportOutput
-        do { output = try ReportOutput(path: out) } catch {
+        let output: OutputFile
+        do { output = try OutputFile(path: out) } catch {
             FileHandle.standardError.write(Data("verifier: could not report: \(error)\n".utf8))
             throw ExitCode(2)
         }
@@ -109,7 +109,7 @@ struct ReportCommand: ParsableCommand {
     }
 
     /// Verifies the chain while collecting the report, writes it, and returns whether the chain is intact.
-    private func write(to output: ReportOutput) throws -> Bool {
+    private func write(to output: OutputFile) throws -> Bool {
         let now = LedgerTimestamp.now()
         let (start, end) = try window(now: now)
         let scope = ReportCollector.Scope(from: start, to: end, user: user, patient: patient)
@@ -126,8 +126,8 @@ struct ReportCommand: ParsableCommand {
             try opener.checkKEK()
             state.collector = ReportCollector(chain: chain, scope: scope, opener: opener, generatedAt: now)
         }
-        verification.onEntry = { seq, entry in
-            state.collector?.observe(seq: seq, entry)
+        verification.onEntry = { row, entry in
+            state.collector?.observe(seq: row.seq, entry)
             // A SIEM export streams: one event per verified entry in the window, written as the chain is read.
             if streamsEvents, let entry, scope.contains(entry.recordedAt), Self.concerns(entry, scope) {
                 try output.write(FHIRAuditEvent.line(entry, people: state.people))

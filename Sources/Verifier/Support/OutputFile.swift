@@ -1,8 +1,8 @@
 import Foundation
 
-/// Where a report goes: standard output, or a file that appears whole or not at all (written beside it under a
-/// temporary name, renamed when finished, created 0600 since a report may hold PHI).
-final class ReportOutput {
+/// Where a report or bundle goes: standard output, or a file that appears whole or not at all (written beside it under a
+/// temporary name, renamed when finished, created 0600 since it may hold PHI).
+final class OutputFile {
     private let path: String?
     private let temporary: String?
     private let handle: FileHandle

@@ -20,8 +20,8 @@ struct ChainVerification {
     var progress: ((Int64, Int64) -> Void)?
     /// Called in the run's snapshot before the entries are read, with the connection free for queries.
     var prepare: ((LibPQConnection) throws -> Void)?
-    /// Called with each entry in seq order: the entry when it verified, nil when it did not.
-    var onEntry: ((Int64, LedgerEntry?) throws -> Void)?
+    /// Called with each stored row in seq order, and its entry when it verified (nil when it did not).
+    var onEntry: ((StoredEntryRow, LedgerEntry?) throws -> Void)?
 
     struct Report {
         let chain: String
@@ -103,9 +103,9 @@ struct ChainVerification {
         try prepare?(connection)
         if replayCheck != nil || onEntry != nil {
             let observer = onEntry
-            verifier.onEntry = { seq, entry in
-                try replayCheck?.entry(seq: seq, entry)
-                try observer?(seq, entry)
+            verifier.onEntry = { row, entry in
+                try replayCheck?.entry(seq: row.seq, entry)
+                try observer?(row, entry)
             }
         }
         let after = since?.treeSize ?? 0

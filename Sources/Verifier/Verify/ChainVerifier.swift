@@ -25,8 +25,8 @@ final class ChainVerifier {
     /// entry.
     static let maximumFindings = 1000
     private(set) var findingsNotKept = 0
-    /// Called with each entry in seq order: the entry when it verified, nil when it did not (`--replay`).
-    var onEntry: ((Int64, LedgerEntry?) throws -> Void)?
+    /// Called with each row in seq order, and its entry when it verified (nil when it did not).
+    var onEntry: ((StoredEntryRow, LedgerEntry?) throws -> Void)?
 
     /// Where to pick up a chain verified earlier (an attestation): its tree's right edge and head.
     struct Resume {
@@ -101,7 +101,7 @@ final class ChainVerifier {
         } }
         for (row, result) in zip(batch, checked) {
             let verified = follow(row, result)
-            try onEntry?(row.seq, verified)
+            try onEntry?(row, verified)
         }
     }
 

@@ -43,8 +43,11 @@ struct HospitalDataSet: Sendable {
                 configuration.keys.kekInline = kek.base64Text()
                 configuration.ledger.witnessFile = partial.witnessFile
                 configuration.ledger.checkpointEvery = 25
+                configuration.ledger.checkpointInterval = .milliseconds(200)
             }) { client in
                 let made = try await Self.makeHistory(client)
+                // A time-based checkpoint then covers the whole history, so that every entry can be proven.
+                try await Task.sleep(for: .milliseconds(700))
                 ids.withLock { $0 = made }
             }
             try await body(HospitalDataSet(gateway: gateway, directory: directory, ids: ids.withLock { $0 }))

@@ -62,6 +62,7 @@ struct AuthorizationMatrixTests {
         Endpoint(name: "GET disclosures") { c, t, x in try await c.call(.get, "/v1/patients/\(x.patient)/disclosures", token: t) },
         Endpoint(name: "GET break-glass") { c, t, x in try await c.call(.get, "/v1/break-glass?patientId=\(x.patient)", token: t) },
         Endpoint(name: "GET audit") { c, t, x in try await c.call(.get, "/v1/audit/access?patientId=\(x.patient)", token: t) },
+        Endpoint(name: "POST audit bundle") { c, t, x in try await c.call(.post, "/v1/audit/bundles", token: t, json: ["patientId": x.patient]) },
         Endpoint(name: "POST archive") { c, t, x in try await c.call(.post, "/v1/patients/\(x.patient)/archive", token: t) },
         Endpoint(name: "POST break-glass") { c, t, x in
             try await c.call(.post, "/v1/break-glass", token: t, json: ["patientId": x.patient, "reason": "Emergency: matrix test."])
@@ -95,6 +96,7 @@ struct AuthorizationMatrixTests {
         "GET disclosures":    ["404", "ok", "404", "403",           "403", "404", "403",       "ok",       "404",    "403"],
         "GET break-glass":    ["403", "403", "403", "403",          "403", "403", "403",       "ok",       "403",    "403"],
         "GET audit":          ["403", "403", "403", "403",          "403", "403", "403",       "ok",       "ok",     "403"],
+        "POST audit bundle":  ["403", "403", "403", "403",          "403", "403", "403",       "ok",       "ok",     "403"],
         "POST archive":       ["404", "ok", "404", "403",           "403", "404", "403",       "404",      "404",    "403"],
         "POST break-glass":   ["403", "ok", "ok", "ok",             "ok", "ok", "ok",          "403",      "403",    "403"],
         // Shredding needs a recent step-up, which none of these sessions has (ComplianceTests covers the allowed case).

@@ -1,5 +1,8 @@
 import Foundation
+import HTTPTypes
+import HummingbirdTesting
 import Ledger
+import NIOCore
 import Testing
 @testable import Gateway
 
@@ -72,6 +75,45 @@ struct VerifierBundleTests {
             ])
             #expect(exported.status == 1 && exported.standardError.contains("seq 20"), "\(exported.standardError)")
             #expect(!FileManager.default.fileExists(atPath: bundle))
+        }
+    }
+}
+
+@Suite("POST /v1/audit/bundles: the same bundles from the gateway, for security reviewers")
+struct GatewayBundleTests {
+    @Test("a security reviewer's bundle of one patient verifies offline with the ledger key alone, and the export is recorded")
+    func reviewerBundle() async throws {
+        try await HospitalDataSet.with { data in
+            let bundle = data.directory.appendingPathComponent("from-gateway.zip")
+            let chidi = data.ids.chidi
+            try await data.serve { client in
+                let admin = try await client.accessToken(email: TestAccounts.adminEmail, password: TestAccounts.password)
+                let rita = try await client.enrolledUser(admin: admin, email: "rita@hospital.example", roles: ["security_reviewer"])
+                let nia = try await client.accessToken(email: "nia@hospital.example", password: TestAccounts.password)
+                #expect(try await client.call(.post, "/v1/audit/bundles", token: nia, json: ["patientId": chidi]).status == .forbidden)
+                let backwards = try await client.call(
+                    .post, "/v1/audit/bundles", token: rita.token, json: ["from": "2026-11-02T00:00:00Z", "to": "2026-11-01T00:00:00Z"])
+                #expect(backwards.status == .badRequest && backwards["field"] as? String == "to")
+
+                var headers = HTTPFields()
+                headers[.authorization] = "Bearer \(rita.token)"
+                headers[.contentType] = "application/json"
+                let body = ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: ["patientId": chidi]))
+                try await client.execute(uri: "/v1/audit/bundles", method: .post, headers: headers, body: body) { response in
+                    #expect(response.status == .ok)
+                    #expect(response.headers[.contentType] == "application/zip")
+                    #expect(response.headers[HTTPField.Name("X-Bundle-Entries")!] == "13")
+                    #expect(response.headers[.contentDisposition] == "attachment")
+                    try Data(Array(buffer: response.body)).write(to: bundle)
+                }
+            }
+            let checked = try VerifierBundleTests.verifyBundle(data, bundle.path, signerKeys: nil)
+            #expect(checked.status == 0, "\(checked.report)")
+            #expect(checked.report["entries"] as? Int == 13 && checked.report["producer"] as? String == "gateway")
+
+            let exports = try await data.gateway.verifiedChain().filter { $0.entry.action == "audit.export" }
+            #expect(exports.count == 1)
+            #expect(exports.first?.payloadText("patientId") == chidi)
         }
     }
 }

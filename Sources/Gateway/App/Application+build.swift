@@ -104,7 +104,9 @@ func buildApplication(
         tasks: CareTasks(client: client, patients: patientAccess, clock: clock, logger: logger),
         disclosures: Disclosures(client: client, patients: patientAccess, logger: logger),
         shredding: PatientShredding(patients: patientAccess, logger: logger),
-        audit: AccessAudit(client: client, writer: writer, access: access, logger: logger))
+        audit: AccessAudit(client: client, writer: writer, access: access, logger: logger),
+        bundles: AuditBundles(
+            client: client, writer: writer, access: access, chain: configuration.ledger.chain, signingKey: signingKey, logger: logger))
     let router = try buildRouter(
         configuration: configuration, handlers: handlers, metrics: dependencies.metrics,
         rateLimits: RateLimitMiddleware(address: limiters.address, user: limiters.user, clock: clock))

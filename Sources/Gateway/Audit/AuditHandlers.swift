@@ -1,5 +1,6 @@
 import Foundation
 import GatewayAPI
+import Ledger
 import OpenAPIRuntime
 
 /// `/v1/audit/access`: the access log, for compliance officers.
@@ -28,5 +29,24 @@ extension Components.Schemas.AccessRecord {
         self.init(
             seq: access.seq, patientId: access.patientID.text, recordedAt: access.recordedAt, userId: access.userID.text,
             action: access.action, outcome: .init(rawValue: access.outcome) ?? .failure, breakGlass: access.breakGlass)
+    }
+}
+
+/// `/v1/audit/bundles`: signed audit bundles, for security reviewers.
+extension GatewayHandlers {
+    func createAuditBundle(_ input: Operations.CreateAuditBundle.Input) async throws -> Operations.CreateAuditBundle.Output {
+        let principal = try await signedIn()
+        guard case .json(let request) = input.body else { throw APIError.badRequest("Send the selection as JSON.") }
+        let selection = AuditBundle.Selection(
+            from: request.from.map(LedgerTimestamp.init(nearest:)), to: request.to.map(LedgerTimestamp.init(nearest:)),
+            patient: try request.patientId.map { try FieldValidation.uuid($0, field: "patientId").text })
+        if let from = selection.from, let to = selection.to, from >= to { throw APIError.invalidField("to", "Give a `to` after `from`.") }
+        let export = try await bundles.export(selection, by: principal)
+        return .ok(.init(
+            headers: .init(
+                // The generated server percent-encodes header values, so a `filename=` parameter would arrive mangled.
+                contentDisposition: "attachment", xBundleEntries: Int64(export.entries),
+                xBundleTreeSize: export.treeSize),
+            body: .applicationZip(HTTPBody(export.archive))))
     }
 }

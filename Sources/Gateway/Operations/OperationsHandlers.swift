@@ -22,6 +22,7 @@ struct GatewayHandlers: APIProtocol {
     let disclosures: Disclosures
     let shredding: PatientShredding
     let audit: AccessAudit
+    let bundles: AuditBundles
 
     func getLiveness(_ input: Operations.GetLiveness.Input) async throws -> Operations.GetLiveness.Output {
         .ok(.init(body: .json(.init(status: .ok))))

@@ -55,12 +55,14 @@ extension Permission {
     static let disclosureRead = Permission(resource: "disclosure", action: "read")
     static let disclosureWrite = Permission(resource: "disclosure", action: "write")
     static let auditRead = Permission(resource: "audit", action: "read")
+    /// Exporting signed audit bundles of the ledger (PHI stays sealed in them).
+    static let ledgerExport = Permission(resource: "ledger", action: "export")
     /// Signing in or stepping up with a passkey that proved only presence (a touch), not who touched it.
     static let passkeyPresenceOnly = Permission(resource: "passkey", action: "presence_only")
 
     static let usedByGateway: [Permission] = [
         .userRead, .userManage, .sessionRead, .sessionRevoke, .patientCreate, .patientRead, .patientUpdate, .patientArchive,
         .patientShred, .careTeamRead, .careTeamWrite, .breakGlassUse, .breakGlassRead, .noteRead, .noteWrite, .taskRead, .taskWrite,
-        .disclosureRead, .disclosureWrite, .auditRead, .passkeyPresenceOnly,
+        .disclosureRead, .disclosureWrite, .auditRead, .ledgerExport, .passkeyPresenceOnly,
     ]
 }

@@ -38,13 +38,7 @@ struct HospitalDataSet: Sendable {
             try kek.base64Text().write(toFile: partial.kekFile, atomically: true, encoding: .utf8)
             try "\(Hex.encode(gateway.signingKey.publicKey.bytes))\n".write(toFile: partial.trustedKeysFile, atomically: true, encoding: .utf8)
             let ids = Mutex(IDs())
-            try await TestGateway.withApp(database: gateway.database, configure: { configuration in
-                TestAccounts.configure(gateway.signingKey)(&configuration)
-                configuration.keys.kekInline = kek.base64Text()
-                configuration.ledger.witnessFile = partial.witnessFile
-                configuration.ledger.checkpointEvery = 25
-                configuration.ledger.checkpointInterval = .milliseconds(200)
-            }) { client in
+            try await partial.serve { client in
                 let made = try await Self.makeHistory(client)
                 // A time-based checkpoint then covers the whole history, so that every entry can be proven.
                 try await Task.sleep(for: .milliseconds(700))
@@ -52,6 +46,19 @@ struct HospitalDataSet: Sendable {
             }
             try await body(HospitalDataSet(gateway: gateway, directory: directory, ids: ids.withLock { $0 }))
         }
+    }
+
+    /// Runs the gateway on the data set's database again, with its keys and witness file.
+    func serve(_ test: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        let kek = try String(contentsOfFile: kekFile, encoding: .utf8)
+        let (signingKey, witness) = (gateway.signingKey, witnessFile)
+        try await TestGateway.withApp(database: gateway.database, configure: { configuration in
+            TestAccounts.configure(signingKey)(&configuration)
+            configuration.keys.kekInline = kek
+            configuration.ledger.witnessFile = witness
+            configuration.ledger.checkpointEvery = 25
+            configuration.ledger.checkpointInterval = .milliseconds(200)
+        }, test)
     }
 
     private static func makeHistory(_ client: any TestClientProtocol) async throws -> IDs {

@@ -163,13 +163,6 @@ struct HospitalDataSet: Sendable {
 
     /// Runs SQL as the database superuser with triggers off: what a DBA with full control can do.
     func tamper(_ statements: String...) async throws {
-        try await database.withClient(database.superuserURL) { client in
-            try await client.withConnection { connection in
-                try await connection.query("SET session_replication_role = replica", logger: TestPostgres.logger)
-                for statement in statements {
-                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: TestPostgres.logger)
-                }
-            }
-        }
+        try await database.tamper(statements)
     }
 }

@@ -81,6 +81,18 @@ struct TestDatabase: Sendable {
         try await PostgresClient.withRunningClient(try url.clientConfiguration(poolSize: 4), body)
     }
 
+    /// Runs SQL as the database superuser with triggers off: what a DBA with full control can do.
+    func tamper(_ statements: [String]) async throws {
+        try await withClient(superuserURL) { client in
+            try await client.withConnection { connection in
+                try await connection.query("SET session_replication_role = replica", logger: TestPostgres.logger)
+                for statement in statements {
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: TestPostgres.logger)
+                }
+            }
+        }
+    }
+
     /// Applies the bundled migrations as the owner.
     func migrate() async throws {
         let migrator = Migrator(catalog: try MigrationCatalog.bundled(), logger: TestPostgres.logger)

@@ -88,6 +88,12 @@ extension LedgerEntry {
 
     /// Parses canonical bytes and insists they are canonical: the same entry has exactly one valid encoding.
     public init(canonicalBytes bytes: [UInt8]) throws(LedgerFormatError) {
+        // Most entries are read without a JSON tree; the re-encoding makes the fast reading exact.
+        var reader = CanonicalEntryReader(bytes)
+        if bytes.count <= 1 << 20, let entry = reader.read(), entry.canonicalBytes() == bytes {
+            self = entry
+            return
+        }
         let json: JSONValue
         do { json = try JSONParser.parse(bytes, limits: .init(maxBytes: 1 << 20, maxDepth: 32)) } catch {
             throw .invalid(error.description)

@@ -110,12 +110,10 @@ final class ChainVerifier {
         if let finding = EntryVerification.checkHash(canonicalBytes: row.canonical, storedHash: row.entryHash) {
             return Checked(problem: finding)
         }
-        let entry: LedgerEntry
-        do { entry = try LedgerEntry(canonicalBytes: row.canonical) } catch {
+        // Reading insists on the canonical form: bytes that do not re-encode identically are not an entry.
+        do { return Checked(entry: try LedgerEntry(canonicalBytes: row.canonical)) } catch {
             return Checked(parseError: "\(error)")
         }
-        if row.canonical != entry.canonicalBytes() { return Checked(entry: entry, problem: .notCanonical("bytes do not re-encode identically")) }
-        return Checked(entry: entry)
     }
 
     private static func checkHash(_ row: StoredEntryRow) -> Checked {

@@ -22,12 +22,12 @@ struct ReportFormattingTests {
 
     @Test("a window's ends: a day is its midnight, or the next one for --to; UTC times with or without a fraction; anything else refused")
     func windowEnds() throws {
-        #expect(try ReportCommand.time("2026-11-01", endOfDay: false) == 1_793_491_200_000_000)
-        #expect(try ReportCommand.time("2026-11-01", endOfDay: true) == 1_793_577_600_000_000)
-        #expect(try ReportCommand.time("2026-11-01T12:00:00Z", endOfDay: true) == 1_793_534_400_000_000)
-        #expect(try ReportCommand.time("2026-11-01T12:00:00.000001Z", endOfDay: false) == 1_793_534_400_000_001)
+        #expect(try WindowTime.microseconds("2026-11-01", endOfDay: false) == 1_793_491_200_000_000)
+        #expect(try WindowTime.microseconds("2026-11-01", endOfDay: true) == 1_793_577_600_000_000)
+        #expect(try WindowTime.microseconds("2026-11-01T12:00:00Z", endOfDay: true) == 1_793_534_400_000_000)
+        #expect(try WindowTime.microseconds("2026-11-01T12:00:00.000001Z", endOfDay: false) == 1_793_534_400_000_001)
         for bad in ["2026-11-1", "yesterday", "2026-11-01T12:00:00+01:00", "2026-13-01"] {
-            #expect(throws: (any Error).self) { try ReportCommand.time(bad, endOfDay: false) }
+            #expect(throws: (any Error).self) { try WindowTime.microseconds(bad, endOfDay: false) }
         }
     }
 

@@ -50,8 +50,8 @@ struct ExportCommand: ParsableCommand {
 
     func selection() throws -> AuditBundle.Selection {
         AuditBundle.Selection(
-            from: try from.map { LedgerTimestamp(microsecondsSinceEpoch: try ReportCommand.time($0, endOfDay: false)) },
-            to: try to.map { LedgerTimestamp(microsecondsSinceEpoch: try ReportCommand.time($0, endOfDay: true)) }, patient: patient)
+            from: try from.map { LedgerTimestamp(microsecondsSinceEpoch: try WindowTime.microseconds($0, endOfDay: false)) },
+            to: try to.map { LedgerTimestamp(microsecondsSinceEpoch: try WindowTime.microseconds($0, endOfDay: true)) }, patient: patient)
     }
 
     func run() throws {

@@ -71,23 +71,10 @@ struct ReportCommand: ParsableCommand {
 
     /// The window [from, to) in microseconds since 1970.
     func window(now: LedgerTimestamp) throws -> (from: Int64, to: Int64) {
-        let end = try to.map { try Self.time($0, endOfDay: true) } ?? now.microsecondsSinceEpoch
-        let start = try from.map { try Self.time($0, endOfDay: false) } ?? end - 30 * 86_400_000_000
+        let end = try to.map { try WindowTime.microseconds($0, endOfDay: true) } ?? now.microsecondsSinceEpoch
+        let start = try from.map { try WindowTime.microseconds($0, endOfDay: false) } ?? end - 30 * 86_400_000_000
         guard start < end else { throw ValidationError("--from must come before --to") }
         return (start, end)
-    }
-
-    /// `YYYY-MM-DD` (its midnight, or the next one for the end of a window), or RFC 3339 in UTC with or without a
-    /// fraction of a second.
-    static func time(_ text: String, endOfDay: Bool) throws -> Int64 {
-        if text.count == 10, let day = LedgerTimestamp(parsing: text + "T00:00:00.000000Z") {
-            return day.microsecondsSinceEpoch + (endOfDay ? 86_400_000_000 : 0)
-        }
-        if text.count == 20, text.hasSuffix("Z"), let whole = LedgerTimestamp(parsing: text.dropLast() + ".000000Z") {
-            return whole.microsecondsSinceEpoch
-        }
-        if let exact = LedgerTimestamp(parsing: text) { return exact.microsecondsSinceEpoch }
-        throw ValidationError("\(text) is not a date (YYYY-MM-DD) or a UTC time (YYYY-MM-DDTHH:MM:SS[.ffffff]Z)")
     }
 
     func run() throws {

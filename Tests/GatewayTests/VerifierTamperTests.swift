@@ -216,6 +216,32 @@ struct VerifierTamperTests {
         }
     }
 
+    @Test("a key rotation entry hands signing to a new key: trusting only the old key, the chain verifies, fully and by hashes")
+    func rotatedKey() async throws {
+        try await TamperFixture.with { fixture in
+            let newKey = Ed25519SigningKey.generate()
+            var settings = WriterHarness.settings(checkpointEvery: 10)
+            settings.witnessFile = fixture.witnessFile
+            try await WriterHarness.with(fixture.database, settings: settings, signingKey: fixture.signingKey) { harness in
+                guard case .clear(let proof) = KeyRotation.payload(chain: "main", oldKey: fixture.signingKey, newKey: newKey) else {
+                    throw TestFailure("a rotation payload is clear")
+                }
+                _ = try await harness.writer.append(draft(KeyRotation.action, payload: .clear(proof)))
+            }
+            try await WriterHarness.with(fixture.database, settings: settings, signingKey: newKey) { harness in
+                for n in 1...12 { _ = try await harness.writer.append(draft("test.event", payload: .clear(["after": .number(Double(n))]))) }
+            }
+            for extra in [[], ["--hashes-only"]] {
+                let outcome = try fixture.verify(extra: extra)
+                #expect(outcome.status == 0, "\(extra) \(outcome.findings) \(outcome.standardError)")
+                #expect((outcome.report["trustedKeys"] as? [String])?.sorted() == [fixture.signingKey.keyID, newKey.keyID].sorted())
+            }
+            // An entry after the rotation signed by the old key, which no longer signs, is not taken for the new one's.
+            try await fixture.tamper("UPDATE ledger_entries SET key_id = '\(fixture.signingKey.keyID)' WHERE seq = 50")
+            #expect(try fixture.verify().finds(seq: 50, check: "signature"))
+        }
+    }
+
     @Test("a public key swapped in ledger_keys is named")
     func swappedPublicKey() async throws {
         try await TamperFixture.with { fixture in

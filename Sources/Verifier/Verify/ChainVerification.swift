@@ -112,7 +112,7 @@ struct ChainVerification {
         // One thread reads COPY into batches while this one verifies the batch before (on every core).
         let pipe = BatchPipe<[[UInt8]]>(capacity: 2)
         let reader = UncheckedConnection(connection: connection)
-        let select = StoredEntryRow.copySelect(chain: chain, after: after)
+        let select = StoredEntryRow.copySelect(chain: chain, after: after, hashesOnly: !verifySignatures)
         let size = batchSize
         DispatchQueue.global().async {
             do {

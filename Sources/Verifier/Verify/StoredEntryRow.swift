@@ -15,13 +15,17 @@ struct StoredEntryRow: Sendable {
     let actorID: String?
     let subjectID: String?
 
-    /// The binary COPY select that produces the tuples `init(binaryTuple:)` reads.
-    static func copySelect(chain: String, after seq: Int64 = 0) -> String {
-        """
-        SELECT seq, entry_hash, prev_hash, canonical, key_id, signature,
-               recorded_at, action, actor_id, subject_id
-        FROM ledger_entries WHERE chain_id = '\(chain)' AND seq > \(seq) ORDER BY seq
-        """
+    /// The binary COPY select that produces the tuples `init(binaryTuple:)` reads. For `--hashes-only`, the columns
+    /// that pass only checks it skips are read as NULL (the signer's key id is kept for rotation entries, which the
+    /// trusted key set follows): PostgreSQL producing the rows is what bounds that pass.
+    static func copySelect(chain: String, after seq: Int64 = 0, hashesOnly: Bool = false) -> String {
+        let checkedColumns = hashesOnly
+            ? "CASE WHEN action = '\(KeyRotation.action)' THEN key_id END, NULL::bytea, NULL::timestamptz, action, NULL::text, NULL::text"
+            : "key_id, signature, recorded_at, action, actor_id, subject_id"
+        return """
+            SELECT seq, entry_hash, prev_hash, canonical, \(checkedColumns)
+            FROM ledger_entries WHERE chain_id = '\(chain)' AND seq > \(seq) ORDER BY seq
+            """
     }
 
     struct Malformed: Error, CustomStringConvertible {
@@ -47,11 +51,16 @@ struct StoredEntryRow: Sendable {
         entryHash = try bytes(1)
         prevHash = try bytes(2)
         canonical = try bytes(3)
+        // NULL only where `copySelect` left a column out; the checks that read it are not run then.
         keyID = text(4) ?? ""
-        signature = try bytes(5)
+        signature = fields[5].map { Array(tuple[$0]) } ?? []
         // A binary timestamptz is microseconds since 2000-01-01.
-        guard let timeRange = fields[6], timeRange.count == 8 else { throw Malformed(description: "seq \(seq): recorded_at is not a timestamp") }
-        recordedAt = int64(timeRange) + 946_684_800_000_000
+        if let timeRange = fields[6] {
+            guard timeRange.count == 8 else { throw Malformed(description: "seq \(seq): recorded_at is not a timestamp") }
+            recordedAt = int64(timeRange) + 946_684_800_000_000
+        } else {
+            recordedAt = 0
+        }
         action = text(7) ?? ""
         actorID = text(8)
         subjectID = text(9)

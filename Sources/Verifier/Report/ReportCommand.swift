@@ -137,10 +137,11 @@ struct ReportCommand: ParsableCommand {
         return verified.intact
     }
 
-    /// Whether a SIEM event for `entry` belongs in a report narrowed to one account or patient.
+    /// Whether a SIEM event for `entry` belongs in a report narrowed to one account or patient: "about a patient"
+    /// means what it means for a bundle.
     static func concerns(_ entry: LedgerEntry, _ scope: ReportCollector.Scope) -> Bool {
         if let user = scope.user, entry.actor?.userID != user, entry.resource?.id != user { return false }
-        if let patient = scope.patient, !AccessLogRow.expected(for: entry).contains(where: { $0.patientID == patient }) { return false }
+        if let patient = scope.patient, !BundleVerification.concerns(entry, patient: patient) { return false }
         return true
     }
 }

@@ -140,7 +140,8 @@ struct LedgerWriterTests {
                             }
                         }
                     }
-                    try? await Task.sleep(for: .milliseconds(150))
+                    // Stopped once some appends are acknowledged, however slow the machine.
+                    await collected.waitForCount(atLeast: 20)
                     group.cancelAll()
                 }
                 return await collected.receipts
@@ -168,14 +169,19 @@ struct LedgerWriterTests {
             let appends = try await WriterHarness.with(database, settings: settings, signingKey: signingKey) { harness in
                 // Unstructured, so they outlive this scope, whose end stops the writer (and then the pool) while they
                 // keep appending: some appends are always queued at that moment.
+                let progress = Collector()
                 let appends = (0..<30).map { _ in
                     Task {
                         var receipts: [AppendReceipt] = []
-                        while let receipt = try? await harness.writer.append(draft()) { receipts.append(receipt) }
+                        while let receipt = try? await harness.writer.append(draft()) {
+                            receipts.append(receipt)
+                            await progress.add(receipt)
+                        }
                         return receipts
                     }
                 }
-                try await Task.sleep(for: .milliseconds(200))
+                // Stopped once appends are flowing, however slow the machine.
+                await progress.waitForCount(atLeast: 50)
                 return appends
             }
             let answered = await withTaskGroup(of: [AppendReceipt]?.self) { group in
@@ -365,4 +371,13 @@ struct LedgerWriterTests {
 actor Collector {
     var receipts: [AppendReceipt] = []
     func add(_ receipt: AppendReceipt) { receipts.append(receipt) }
+
+    /// Returns once `count` receipts have been collected, or after `limit` (the test's checks then say what is
+    /// missing rather than the test hanging).
+    nonisolated func waitForCount(atLeast count: Int, limit: Duration = .seconds(60)) async {
+        let deadline = ContinuousClock.now + limit
+        while await receipts.count < count, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+    }
 }

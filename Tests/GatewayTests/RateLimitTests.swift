@@ -48,7 +48,7 @@ struct RateLimitTests {
     @Test("past a user's quota the gateway answers 429 with Retry-After and RateLimit headers, and admits again as it refills")
     func userLimit() async throws {
         let signingKey = Ed25519SigningKey.generate()
-        let clock = TestClock()
+        let clock = TestClock(standingStill: true)
         try await TestPostgres.withDatabase { database in
             try await database.migrate()
             try await TestAccounts.enrolledAdmin(database, signingKey: signingKey)

@@ -12,7 +12,15 @@ import WebAuthn
 /// A clock tests can move forward.
 final class TestClock: Sendable {
     private let offset = Mutex<TimeInterval>(0)
-    var now: @Sendable () -> Date { { [self] in Date().addingTimeInterval(offset.withLock { $0 }) } }
+    /// When set, time stands still at this instant except for `advance`: on a busy machine a few requests may take
+    /// seconds, which would move what a test expects (a Retry-After, say).
+    private let standingAt: Date?
+
+    init(standingStill: Bool = false) {
+        standingAt = standingStill ? Date() : nil
+    }
+
+    var now: @Sendable () -> Date { { [self] in (standingAt ?? Date()).addingTimeInterval(offset.withLock { $0 }) } }
     func advance(by seconds: TimeInterval) { offset.withLock { $0 += seconds } }
 }
 

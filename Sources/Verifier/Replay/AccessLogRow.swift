@@ -32,11 +32,13 @@ struct AccessLogRow: Equatable, Sendable {
         }
     }
 
-    /// The query that reads the stored rows in the order `expected` gives them, entry by entry.
+    /// The query that reads the stored rows in the order `expected` gives them, entry by entry. The ORDER BY names
+    /// the table's columns: bare, `ledger_seq` would mean the output column of that name, the seq as text, and
+    /// "100" would sort before "11".
     static let select = """
         SELECT ledger_seq::text, patient_id::text, (extract(epoch FROM recorded_at) * 1000000)::bigint::text, user_id::text, action,
                outcome, CASE WHEN break_glass THEN 'true' ELSE 'false' END
-        FROM phi_access ORDER BY ledger_seq, patient_id
+        FROM phi_access ORDER BY phi_access.ledger_seq, phi_access.patient_id
         """
 
     /// A stored row read by `select`; nil when the columns are not what it returns.

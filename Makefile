@@ -32,11 +32,14 @@ release:
 fuzz:
 	@bash scripts/fuzz.sh
 
-.PHONY: bench bench-ledger bench-verifier
-bench: bench-ledger bench-verifier
+.PHONY: bench bench-ledger bench-verifier bench-http
+bench: bench-ledger bench-verifier bench-http
 
 bench-ledger:
 	@bash scripts/bench-ledger.sh
 
 bench-verifier:
 	@bash scripts/bench-verifier.sh
+
+bench-http:
+	@bash scripts/bench-http.sh

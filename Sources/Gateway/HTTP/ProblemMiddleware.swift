@@ -37,6 +37,8 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return apiError(for: error.underlyingError)
         case LedgerWriteError.unavailable:
             return .unavailable("The change could not be recorded in the ledger, so it was not made. Try again shortly.")
+        case LedgerWriteError.outcomeUnknown:
+            return .unavailable("The database stopped answering before the change was confirmed: it may or may not have been made. Check before trying again.")
         case let error as HTTPError:
             switch error.status {
             case .notFound: return .notFound

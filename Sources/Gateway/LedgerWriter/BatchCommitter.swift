@@ -81,6 +81,11 @@ final class BatchCommitter: Sendable {
         return (head, signed)
     }
 
+    /// Stops chaining on the head this process last committed: the next batch reads it under the lock.
+    func forgetHead() {
+        expectedHead.withLock { $0 = nil }
+    }
+
     /// Commits `batch` and returns each append's result, in order.
     func commit(_ batch: [LedgerWriter.Pending]) async -> [Result<AppendReceipt, any Error>] {
         var results = [Result<AppendReceipt, any Error>?](repeating: nil, count: batch.count)

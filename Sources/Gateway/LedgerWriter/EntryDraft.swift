@@ -68,12 +68,15 @@ enum LedgerWriteError: Error, Equatable, CustomStringConvertible {
     case phiWithoutSubject
     /// The writer is stopping or the database is unavailable; nothing was written.
     case unavailable(String)
+    /// The database stopped answering during the commit: the append may or may not have been recorded.
+    case outcomeUnknown
 
     var description: String {
         switch self {
         case .subjectShredded: "the subject's data key has been shredded"
         case .phiWithoutSubject: "a PHI payload needs a subject"
         case .unavailable(let why): "the ledger is unavailable: \(why)"
+        case .outcomeUnknown: "the database did not confirm the commit in time; its outcome is unknown"
         }
     }
 }

@@ -131,11 +131,33 @@ final class LedgerWriter: Service, Sendable {
         while true {
             let batch = queue.take(upTo: settings.maxBatch)
             if batch.isEmpty { return }
-            let results = await committer.commit(batch)
+            let results = await commitWithDeadline(batch)
             for (pending, result) in zip(batch, results) {
                 pending.continuation.resume(with: result)
             }
         }
+    }
+
+    /// Commits `batch`, or gives up on it after `settings.commitTimeout`: its callers then learn that the outcome
+    /// is unknown, and the next batch reads the head under the lock rather than trusting what this process last
+    /// committed. The commit runs in a task of its own so that one which never returns (a connection that died
+    /// without its driver failing the query) is left behind instead of stopping every later append.
+    private func commitWithDeadline(_ batch: [Pending]) async -> [Result<AppendReceipt, any Error>] {
+        let first = FirstAnswer<[Result<AppendReceipt, any Error>]?>()
+        let committer = self.committer
+        Task { first.offer(await committer.commit(batch)) }
+        let timer = Task { [timeout = settings.commitTimeout] in
+            try await Task.sleep(for: timeout)
+            first.offer(nil)
+        }
+        let committed = await first.value
+        timer.cancel()
+        guard let committed else {
+            committer.forgetHead()
+            logger.error("ledger batch did not finish in time; its appends were answered as unknown", metadata: ["appends": "\(batch.count)"])
+            return batch.map { _ in .failure(LedgerWriteError.outcomeUnknown) }
+        }
+        return committed
     }
 
     /// Creates the head row and registers the signing key; a new chain's first entry records its creation.

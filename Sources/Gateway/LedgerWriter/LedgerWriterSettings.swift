@@ -14,15 +14,20 @@ struct LedgerWriterSettings: Sendable {
     var witnessFile: String
     /// The most appends committed in one transaction (`LEDGER_MAX_BATCH`).
     var maxBatch: Int
+    /// How long one batch's commit may take before its callers are told the outcome is unknown and the writer
+    /// moves on (`LEDGER_COMMIT_TIMEOUT_SECONDS`): a database connection that died without the driver noticing
+    /// must not stop every later append.
+    var commitTimeout: Duration
 
     init(chain: String = "main", origin: String? = nil, checkpointEvery: Int = 1000, checkpointInterval: Duration = .seconds(60),
-         witnessFile: String? = nil, maxBatch: Int = 512) {
+         witnessFile: String? = nil, maxBatch: Int = 512, commitTimeout: Duration = .seconds(30)) {
         self.chain = chain
         self.origin = origin ?? "phi-ledger.local/\(chain)"
         self.checkpointEvery = checkpointEvery
         self.checkpointInterval = checkpointInterval
         self.witnessFile = witnessFile ?? ".data/witness/\(chain).jsonl"
         self.maxBatch = maxBatch
+        self.commitTimeout = commitTimeout
     }
 
     init(environment: EnvironmentReader) throws(ConfigurationError) {
@@ -39,6 +44,7 @@ struct LedgerWriterSettings: Sendable {
             checkpointEvery: try environment.int("LEDGER_CHECKPOINT_EVERY", default: 1000, range: 1...1_000_000),
             checkpointInterval: .seconds(try environment.int("LEDGER_CHECKPOINT_INTERVAL_SECONDS", default: 60, range: 1...86_400)),
             witnessFile: environment.string("LEDGER_WITNESS_FILE"),
-            maxBatch: try environment.int("LEDGER_MAX_BATCH", default: 512, range: 1...10_000))
+            maxBatch: try environment.int("LEDGER_MAX_BATCH", default: 512, range: 1...10_000),
+            commitTimeout: .seconds(try environment.int("LEDGER_COMMIT_TIMEOUT_SECONDS", default: 30, range: 1...600)))
     }
 }

@@ -45,7 +45,7 @@ struct ConfigurationTests {
         ("CORS_ALLOWED_ORIGINS", "*"), ("CORS_ALLOWED_ORIGINS", "https://a.example.org/path"),
         ("DATABASE_URL", "mysql://x@y/z"), ("DATABASE_URL", "postgresql://u:p@h:5432/db?sslmode=maybe"),
         ("DATABASE_URL", "postgresql://u:p@h/db?unknown=1"), ("DATABASE_OWNER_URL", "postgresql://h/db"),
-        ("DATABASE_POOL_SIZE", "0"), ("MAX_BODY_BYTES", "-1"),
+        ("DATABASE_POOL_SIZE", "0"), ("MAX_BODY_BYTES", "-1"), ("HTTP_IDLE_TIMEOUT_SECONDS", "0"),
     ])
     func badValuesNameTheVariable(variable: String, value: String) {
         do {

@@ -113,6 +113,7 @@ func buildApplication(
 
     var app = Application(
         router: router,
+        server: .http1(configuration: .init(idleTimeout: .seconds(Int64(configuration.server.idleTimeoutSeconds)))),
         configuration: .init(
             address: .hostname(configuration.server.host, port: configuration.server.port),
             serverName: nil),

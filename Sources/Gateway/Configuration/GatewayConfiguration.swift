@@ -128,18 +128,26 @@ struct ServerSettings: Sendable {
     var corsAllowedOrigins: [String]
     /// The largest request body accepted, in bytes.
     var maxBodyBytes: Int
+    /// A connection that sends no complete request part for this long is closed: a client that opens connections
+    /// and trickles header bytes (slowloris) cannot hold them.
+    var idleTimeoutSeconds: Int
 
-    init(host: String = "127.0.0.1", port: Int = 8080, corsAllowedOrigins: [String] = [], maxBodyBytes: Int = 1 << 20) {
+    init(
+        host: String = "127.0.0.1", port: Int = 8080, corsAllowedOrigins: [String] = [], maxBodyBytes: Int = 1 << 20,
+        idleTimeoutSeconds: Int = 30
+    ) {
         self.host = host
         self.port = port
         self.corsAllowedOrigins = corsAllowedOrigins
         self.maxBodyBytes = maxBodyBytes
+        self.idleTimeoutSeconds = idleTimeoutSeconds
     }
 
     init(environment: EnvironmentReader) throws(ConfigurationError) {
         self.host = environment.string("HOST") ?? "127.0.0.1"
         self.port = try environment.int("PORT", default: 8080, range: 1...65535)
         self.maxBodyBytes = try environment.int("MAX_BODY_BYTES", default: 1 << 20, range: 1024...(64 << 20))
+        self.idleTimeoutSeconds = try environment.int("HTTP_IDLE_TIMEOUT_SECONDS", default: 30, range: 1...3600)
         self.corsAllowedOrigins = try Self.parseOrigins(environment.string("CORS_ALLOWED_ORIGINS"), variable: "CORS_ALLOWED_ORIGINS")
     }
 

@@ -11,6 +11,11 @@ test:
 test-api:
 	@bash scripts/prereqs.sh && swift build --product gateway && bash scripts/api-fuzz.sh
 
+# kill -9, PostgreSQL restarts, two gateways and bad input under a write load (`make test` runs it too, at the end).
+.PHONY: test-faults
+test-faults:
+	@bash scripts/prereqs.sh && bash scripts/test-faults.sh
+
 # /console in headless Chromium with a virtual passkey authenticator (`make test` runs it too, last).
 test-browser:
 	@bash scripts/prereqs.sh && swift build --product gateway && bash scripts/browser-test.sh

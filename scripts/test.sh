@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `make test`: prerequisites, a build, a throw-away PostgreSQL cluster on a free port, the whole suite, then
 # schemathesis against a live gateway (scripts/api-fuzz.sh) and /console in headless Chromium with a virtual
-# passkey authenticator (scripts/browser-test.sh). The cluster is removed afterwards whatever happens; the exit
-# status is the suite's, then the API fuzz run's, then the browser test's.
+# passkey authenticator (scripts/browser-test.sh), and faults under a write load (scripts/test-faults.sh). The
+# cluster is removed afterwards whatever happens; the exit status is the suite's, then the API fuzz run's, the
+# browser test's, the fault test's.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -50,4 +51,5 @@ swift test --skip-build "$@"
 if [ $# -eq 0 ]; then
   scripts/api-fuzz.sh
   scripts/browser-test.sh
+  scripts/test-faults.sh
 fi

@@ -41,9 +41,7 @@ struct ExportCommand: ParsableCommand {
     var out: String
 
     func validate() throws {
-        if let patient, UUID(uuidString: patient) == nil || patient != patient.lowercased() {
-            throw ValidationError("--patient takes an id as the API gives it (a lowercase UUID)")
-        }
+        try APIIdentifier.validate(patient, option: "--patient")
         let selection = try self.selection()
         if let start = selection.from, let end = selection.to, start >= end { throw ValidationError("--from must come before --to") }
     }

@@ -61,11 +61,8 @@ struct ReportCommand: ParsableCommand {
     }
 
     func validate() throws {
-        for (name, value) in [("--user", user), ("--patient", patient)] {
-            if let value, UUID(uuidString: value) == nil || value != value.lowercased() {
-                throw ValidationError("\(name) takes an id as the API gives it (a lowercase UUID)")
-            }
-        }
+        try APIIdentifier.validate(user, option: "--user")
+        try APIIdentifier.validate(patient, option: "--patient")
         _ = try window(now: .now())
     }
 

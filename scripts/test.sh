@@ -43,9 +43,19 @@ export LEDGER_TEST_PG_APP_PASSWORD="$app_pw"
 export LEDGER_TEST_BIN_DIR
 LEDGER_TEST_BIN_DIR=$(swift build --show-bin-path)
 
-swift test --skip-build "$@"
+# CI shows only the end of the output, so a failure is named again there: each failing test's issues, with the
+# lines that explain them.
+status=0
+swift test --skip-build "$@" 2>&1 | tee "$tmp/swift-test.log" || status=$?
+if [ "$status" -ne 0 ]; then
+  echo
+  echo "── The suite failed (exit $status). Its failures: ──"
+  awk '/^[^[:space:]]*✘/ { print; shown = 4; next } shown > 0 && /^[[:space:]]/ { print; shown--; next } { shown = 0 }' \
+    "$tmp/swift-test.log" | tail -n 60
+  exit "$status"
+fi
 
-# Only after the whole suite passed (set -e stops on a failure above), and only for the whole suite: a filtered
+# Only after the whole suite passed (a failure exits above), and only for the whole suite: a filtered
 # run (arguments for swift test) is someone iterating on a few tests. It uses the binary just built
 # (LEDGER_TEST_BIN_DIR) and a PostgreSQL cluster of its own.
 if [ $# -eq 0 ]; then

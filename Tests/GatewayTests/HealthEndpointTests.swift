@@ -55,8 +55,11 @@ struct HealthEndpointTests {
     func readinessProbeFailures() async throws {
         try await TestPostgres.withDatabase { database in
             let migrator = Migrator(catalog: try MigrationCatalog.bundled(), logger: TestPostgres.logger)
+            // A first connection authenticates (SCRAM) in a debug build; on a busy machine that can pass the probe's
+            // two-second default, which is about a live gateway's pool, not this.
             let unmigrated = try await database.withClient(database.appURL) { client in
-                await ReadinessProbe(client: client, migrator: migrator, signingKeyLoaded: true, logger: TestPostgres.logger).check()
+                await ReadinessProbe(client: client, migrator: migrator, signingKeyLoaded: true, logger: TestPostgres.logger,
+                                     timeout: .seconds(60)).check()
             }
             #expect(unmigrated.database.ok)
             #expect(!unmigrated.migrations.ok)

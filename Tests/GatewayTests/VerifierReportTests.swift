@@ -141,15 +141,22 @@ struct VerifierReportTests {
             let render = Process()
             render.executableURL = URL(fileURLWithPath: chromium)
             render.arguments = [
-                "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--user-data-dir=\(data.directory.path)/chromium",
-                "--window-size=1100,2400", "--screenshot=\(picture.path)", page.absoluteString,
+                // A container's /dev/shm is often too small for Chromium: shared memory goes to /tmp instead.
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--hide-scrollbars",
+                "--user-data-dir=\(data.directory.path)/chromium", "--window-size=1100,2400", "--screenshot=\(picture.path)",
+                page.absoluteString,
             ]
-            render.standardOutput = FileHandle.nullDevice
-            render.standardError = FileHandle.nullDevice
+            let chromiumLog = data.directory.appendingPathComponent("chromium.log")
+            FileManager.default.createFile(atPath: chromiumLog.path, contents: nil)
+            let logHandle = try FileHandle(forWritingTo: chromiumLog)
+            render.standardOutput = logHandle
+            render.standardError = logHandle
             try render.run()
             render.waitUntilExit()
-            #expect(render.terminationStatus == 0)
-            let png = try Data(contentsOf: picture)
+            try logHandle.close()
+            let said = { (try? String(contentsOf: chromiumLog, encoding: .utf8).suffix(2000)).map(String.init) ?? "" }
+            #expect(render.terminationStatus == 0, "Chromium exited \(render.terminationStatus): \(said())")
+            let png = try #require(try? Data(contentsOf: picture), "Chromium drew no picture: \(said())")
             #expect(png.prefix(8) == Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]))
             // Width and height from the IHDR chunk: the window asked for. A blank page compresses to a few KB.
             let width = png[16..<20].reduce(0) { $0 << 8 | Int($1) }, height = png[20..<24].reduce(0) { $0 << 8 | Int($1) }

@@ -41,11 +41,29 @@ struct HospitalDataSet: Sendable {
             try await partial.serve { client in
                 let made = try await Self.makeHistory(client)
                 // A time-based checkpoint then covers the whole history, so that every entry can be proven.
-                try await Task.sleep(for: .milliseconds(700))
+                try await waitForCheckpointOverEveryEntry(gateway.database)
                 ids.withLock { $0 = made }
             }
             try await body(HospitalDataSet(gateway: gateway, directory: directory, ids: ids.withLock { $0 }))
         }
+    }
+
+    /// Waits (a minute at most: a busy machine may delay the checkpointer) until the newest checkpoint covers every
+    /// entry.
+    private static func waitForCheckpointOverEveryEntry(_ database: TestDatabase) async throws {
+        let covered = try await database.withClient(database.ownerURL) { client in
+            let deadline = ContinuousClock.now + .seconds(60)
+            while ContinuousClock.now < deadline {
+                let rows = try await client.query("""
+                    SELECT (SELECT coalesce(max(tree_size), 0) FROM ledger_checkpoints)
+                         = (SELECT count(*) FROM ledger_entries)
+                    """, logger: TestPostgres.logger)
+                for try await covered in rows.decode(Bool.self) where covered { return true }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            return false
+        }
+        if !covered { throw TestFailure("no checkpoint covered the whole history within a minute") }
     }
 
     /// Runs the gateway on the data set's database again, with its keys and witness file.

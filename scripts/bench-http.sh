@@ -6,7 +6,7 @@
 # the run wrote, which must pass.
 #
 # BENCH_SECONDS (20) is each run's length, BENCH_CONNECTIONS (64) wrk's connections, BENCH_CLINICIANS (8) and
-# BENCH_PATIENTS (25 per clinician) the seeded data.
+# BENCH_PATIENTS (25 per clinician) the seeded data; BENCH_ONLY names some of the runs (say "read-patient").
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -91,9 +91,12 @@ run() {
   echo "  $line"
   results+=("{\"name\":\"$name\",${line#\{}")
 }
-run update-patient update-patient.lua
-run create-task create-task.lua
-run read-patient read-patient.lua
+for name in ${BENCH_ONLY:-update-patient create-task read-patient}; do
+  case "$name" in
+    update-patient | create-task | read-patient) run "$name" "$name.lua" ;;
+    *) fail "BENCH_ONLY: no run named $name (update-patient, create-task, read-patient)" ;;
+  esac
+done
 
 echo "Checking everything the run wrote: verifier verify --replay"
 "$bin/verifier" keygen --public-of "$LEDGER_SIGNING_KEY_FILE" > "$tmp/keys/trusted.pub"

@@ -3,10 +3,14 @@ import Ledger
 import Logging
 import PostgresNIO
 
-/// The caller's relation to one patient, read in one query: what the policy's conditions need.
+/// The caller's relation to one patient, read in one query with the patient's record: what the policy's
+/// conditions need.
 struct PatientStanding: Sendable {
-    let status: String
+    /// The patient as they were when the relation was read.
+    let record: PatientRecord
     let facts: AccessFacts
+
+    var status: String { record.status }
 }
 
 /// What an allowed request on a patient's records may go on with.
@@ -40,15 +44,9 @@ struct PatientAccess: Sendable {
 
     /// The caller's standing toward `patientID`, or nil when there is no such patient.
     func standing(of principal: Principal, toward patientID: UUID) async throws -> PatientStanding? {
-        let now = clock()
-        let rows = try await client.query(
-            """
-            SELECT p.status, r.on_care_team, r.break_glass
-            FROM patients p, patient_relation(p.id, \(principal.userID), \(now)) r WHERE p.id = \(patientID)
-            """, logger: logger)
-        for try await (status, onTeam, breakGlass) in rows.decode((String, Bool, Bool).self) {
-            return PatientStanding(status: status, facts: AccessFacts(onCareTeam: onTeam, breakGlass: breakGlass))
-        }
+        let rows = try await client.execute(
+            PatientStandingStatement(userID: principal.userID, now: clock(), patientID: patientID), logger: logger)
+        for try await standing in rows { return standing }
         return nil
     }
 

@@ -18,7 +18,9 @@ struct PatientRecord: RowDecodable, Equatable {
 
     /// The columns `init(_:)` reads, first in a row, in this order.
     static let columns = "id, mrn, family_name, given_name, birth_date::text, sex, status, version, created_at, updated_at"
+}
 
+extension PatientRecord {
     /// Reads the first columns of a row selected with `columns` (further columns may follow).
     init(_ row: PostgresRow) throws {
         (id, mrn, familyName, givenName, birthDate, sex, status, version, createdAt, updatedAt) = try row.decode(

@@ -32,22 +32,11 @@ struct LiveSessions: Sendable {
         let idleSince = now.addingTimeInterval(-Double(settings.sessionIdleTimeout))
         // Without `touch`, no row is stale enough to be written.
         let touchBefore = touch ? now.addingTimeInterval(-Double(Self.touchInterval)) : Date.distantPast
-        let rows = try await client.query(
-            """
-            WITH live AS (
-                SELECT s.id, s.last_seen_at, s.stepped_up_at, u.roles FROM sessions s JOIN users u ON u.id = s.user_id
-                WHERE s.id = \(sessionID) AND s.user_id = \(userID) AND s.revoked_at IS NULL AND s.expires_at > \(now)
-                  AND s.last_seen_at > \(idleSince) AND u.status = 'active'
-            ),
-            touched AS (
-                UPDATE sessions SET last_seen_at = \(now) FROM live WHERE sessions.id = live.id AND live.last_seen_at < \(touchBefore)
-            )
-            SELECT roles, stepped_up_at FROM live
-            """, logger: logger)
+        let rows = try await client.execute(
+            LiveSessionStatement(sessionID: sessionID, userID: userID, now: now, idleSince: idleSince, touchBefore: touchBefore),
+            logger: logger)
         var standing: Standing?
-        for try await (roles, steppedUpAt) in rows.decode(([String], Date?).self) {
-            standing = Standing(roles: roles, steppedUpAt: steppedUpAt)
-        }
+        for try await found in rows { standing = found }
         return standing
     }
 

@@ -45,7 +45,7 @@ struct MutationLedgerTests {
                 let cora = try await client.enrolledUser(admin: admin, email: "cora@hospital.example", roles: ["compliance_officer"])
 
                 /// Runs one mutation, then checks: one more entry, with `action`, whose seq is on the projection rows
-                /// `projection` selects for the id the answer (or `id`) names, and on the access-log row.
+                /// `projection` selects for the id the answer (or `id`) names, and on exactly one access-log row.
                 func mutation(
                     _ action: String, _ method: HTTPRequest.Method, _ path: String, token: String, json: [String: Any]? = nil,
                     id: String? = nil, projection: String?, patient: String? = nil
@@ -61,7 +61,7 @@ struct MutationLedgerTests {
                     }
                     if let patient = patient ?? answer["patientId"] as? String ?? answer["id"] as? String {
                         let logged = try await Self.seqs(database, "SELECT ledger_seq FROM phi_access WHERE patient_id = $1", patient)
-                        #expect(logged.last == after.seq, "\(action) access log")
+                        #expect(logged.last == after.seq && logged.filter { $0 == after.seq }.count == 1, "\(action) access log: \(logged)")
                     }
                     return answer
                 }

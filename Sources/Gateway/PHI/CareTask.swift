@@ -28,10 +28,19 @@ struct CareTask: RowDecodable, Equatable {
                   WHERE tt.task_id = t.id), '{}'::text[]),
         t.created_by, t.version, t.created_at, t.updated_at
         """
+}
 
+extension CareTask {
     init(_ row: PostgresRow) throws {
         (id, patientID, title, status, priority, dueAt, assigneeID, tags, createdBy, version, createdAt, updatedAt) = try row.decode(
             (UUID, UUID, String, String, String, Date?, UUID?, [String], UUID, Int, Date, Date).self)
+    }
+
+    /// The task with `tags` instead of its own.
+    func with(tags: [String]) -> CareTask {
+        CareTask(
+            id: id, patientID: patientID, title: title, status: status, priority: priority, dueAt: dueAt, assigneeID: assigneeID,
+            tags: tags, createdBy: createdBy, version: version, createdAt: createdAt, updatedAt: updatedAt)
     }
 }
 

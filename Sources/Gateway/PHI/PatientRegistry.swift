@@ -46,14 +46,13 @@ struct PatientRegistry: Sendable {
         }
     }
 
-    /// The patient, after the read is recorded.
+    /// The patient as the access check read them, returned only after the read is recorded.
     func read(_ id: UUID, by principal: Principal) async throws -> PatientRecord {
         let grant = try await patients.authorize(principal, .patientRead, patient: id, action: "patient.read")
         try await recorder.record(PHIAccess(
             principal: principal, action: "patient.read", patients: [id], resource: .init(type: "patient", id: id.text),
             breakGlass: grant.breakGlass))
-        guard let record = try await fetch(id) else { throw APIError.notFound }
-        return record
+        return grant.standing.record
     }
 
     func update(_ id: UUID, _ fields: PatientFields, expectedVersion: Int?, by principal: Principal) async throws -> PatientRecord {
@@ -64,8 +63,8 @@ struct PatientRegistry: Sendable {
         let access = PHIAccess(
             principal: principal, action: "patient.update", patients: [id], resource: .init(type: "patient", id: id.text),
             breakGlass: grant.breakGlass)
-        return try await append(access, payload: payload, otherwise: .changedMeanwhile) { connection, context, logger in
-            try await PatientRecord.decode(connection.query(
+        do {
+            return try await recorder.recordChange(access, payload: payload, otherwise: Refusal.changedMeanwhile) { context in
                 """
                 UPDATE patients SET
                     mrn = coalesce(\(fields.mrn), mrn), family_name = coalesce(\(fields.familyName), family_name),
@@ -74,7 +73,12 @@ struct PatientRegistry: Sendable {
                     ledger_seq = \(context.seq)
                 WHERE id = \(id) AND status = 'active' AND (\(expectedVersion)::integer IS NULL OR version = \(expectedVersion))
                 RETURNING \(unescaped: PatientRecord.columns)
-                """, logger: logger)).first
+                """
+            } decode: { rows in
+                try await PatientRecord.decode(rows).first
+            }
+        } catch let error where PostgresErrorText.sqlState(of: error) == "23505" {
+            throw Refusal.mrnTaken
         }
     }
 
@@ -136,11 +140,6 @@ struct PatientRegistry: Sendable {
             principal: principal, action: "patient.list", patients: allowed.map(\.id), resource: .init(type: "patient", id: "*"),
             breakGlass: breakGlass))
         return (allowed, page.next)
-    }
-
-    func fetch(_ id: UUID) async throws -> PatientRecord? {
-        let rows = try await client.query("SELECT \(unescaped: PatientRecord.columns) FROM patients WHERE id = \(id)", logger: logger)
-        return try await PatientRecord.decode(rows).first
     }
 
     /// Appends a change recorded as `access`, its payload sealed, with `change` and the access-log row as projection.

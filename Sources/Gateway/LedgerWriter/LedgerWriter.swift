@@ -131,7 +131,11 @@ final class LedgerWriter: Service, Sendable {
         while true {
             let batch = queue.take(upTo: settings.maxBatch)
             if batch.isEmpty { return }
+            let started = ContinuousClock.now
             let results = await commitWithDeadline(batch)
+            logger.debug("ledger batch committed", metadata: [
+                "appends": "\(batch.count)", "milliseconds": "\((ContinuousClock.now - started) / .milliseconds(1))",
+            ])
             for (pending, result) in zip(batch, results) {
                 pending.continuation.resume(with: result)
             }

@@ -16,10 +16,7 @@ EXTRA_PACKAGES="time" scripts/prereqs.sh
 source scripts/pg.sh
 # shellcheck source=scripts/live-gateway.sh
 source scripts/live-gateway.sh
-echo "Building the release gateway and verifier"
-swift build -c release --product gateway >/dev/null
-swift build -c release --product verifier >/dev/null
-bin="$(swift build -c release --show-bin-path)"
+live_release_build
 
 tmp=$(mktemp -d /tmp/phi-ledger-bench-verifier.XXXXXX)
 chmod 711 "$tmp"

@@ -37,6 +37,14 @@ live_discard_secrets() {
   rm -rf "$tmp/pg" "$tmp/run" "$tmp/keys" "$tmp/secrets" "$tmp/witness" "$tmp/body" "$@"
 }
 
+# live_release_build: the release gateway and verifier, as the benchmarks run them; sets `bin` to their directory.
+live_release_build() {
+  echo "Building the release gateway and verifier"
+  swift build -c release --product gateway >/dev/null
+  swift build -c release --product verifier >/dev/null
+  bin=$(swift build -c release --show-bin-path)
+}
+
 # live_cluster LABEL: the cluster, exactly as `make test` makes one, under $tmp/pg with its socket in $tmp/run.
 live_cluster() {
   mkdir -p "$tmp/secrets" "$tmp/keys" "$tmp/witness"

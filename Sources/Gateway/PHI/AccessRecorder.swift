@@ -69,13 +69,11 @@ struct AccessRecorder: Sendable {
         _ access: PHIAccess, payload: JSONValue, otherwise refusal: any Error,
         making change: @escaping @Sendable (PostgresConnection, AppendContext, Logger) async throws -> Made?
     ) async throws -> Made {
-        let made = Mutex<Made?>(nil)
-        try await recordChange(access, payload: payload) { connection, context, logger in
-            guard let result = try await change(connection, context, logger) else { throw refusal }
-            made.withLock { $0 = result }
+        try await recordChangeLoggingItself(access, payload: payload, otherwise: refusal) { connection, context, logger in
+            guard let result = try await change(connection, context, logger) else { return nil }
+            try await Self.logChange(access, on: connection, context: context, logger: logger)
+            return result
         }
-        guard let result = made.withLock({ $0 }) else { throw refusal }
-        return result
     }
 
     /// `recordChange` for a change made by one data-modifying statement ending in `RETURNING`: that statement also

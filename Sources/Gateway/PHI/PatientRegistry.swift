@@ -63,8 +63,8 @@ struct PatientRegistry: Sendable {
         let access = PHIAccess(
             principal: principal, action: "patient.update", patients: [id], resource: .init(type: "patient", id: id.text),
             breakGlass: grant.breakGlass)
-        do {
-            return try await recorder.recordChange(access, payload: payload, otherwise: Refusal.changedMeanwhile) { context in
+        return try await refusingTakenMRN {
+            try await recorder.recordChange(access, payload: payload, otherwise: Refusal.changedMeanwhile) { context in
                 """
                 UPDATE patients SET
                     mrn = coalesce(\(fields.mrn), mrn), family_name = coalesce(\(fields.familyName), family_name),
@@ -77,8 +77,6 @@ struct PatientRegistry: Sendable {
             } decode: { rows in
                 try await PatientRecord.decode(rows).first
             }
-        } catch let error where PostgresErrorText.sqlState(of: error) == "23505" {
-            throw Refusal.mrnTaken
         }
     }
 
@@ -149,12 +147,17 @@ struct PatientRegistry: Sendable {
         _ access: PHIAccess, payload: JSONValue, otherwise refusal: Refusal,
         _ change: @escaping @Sendable (PostgresConnection, AppendContext, Logger) async throws -> PatientRecord?
     ) async throws -> PatientRecord {
-        try await recorder.recordChange(access, payload: payload, otherwise: refusal) { connection, context, logger in
-            do {
-                return try await change(connection, context, logger)
-            } catch let error where PostgresErrorText.sqlState(of: error) == "23505" {
-                throw Refusal.mrnTaken
-            }
+        try await refusingTakenMRN {
+            try await recorder.recordChange(access, payload: payload, otherwise: refusal, making: change)
+        }
+    }
+
+    /// Runs a change, answering a unique violation (the MRN, the one unique demographic) as `Refusal.mrnTaken`.
+    private func refusingTakenMRN(_ change: () async throws -> PatientRecord) async throws -> PatientRecord {
+        do {
+            return try await change()
+        } catch let error where PostgresErrorText.sqlState(of: error) == "23505" {
+            throw Refusal.mrnTaken
         }
     }
 

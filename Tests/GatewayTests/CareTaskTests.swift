@@ -170,4 +170,52 @@ struct CareTaskTests {
             #expect(chain.contains { $0.entry.action == "task.list" })
         }
     }
+
+    /// The JSON of an answer with its keys sorted, to compare answers whole.
+    static func canonical(_ body: [String: Any]) throws -> Data {
+        try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])
+    }
+
+    @Test("tasks created at once, sharing tags old and new: each answer is exactly the task a read returns, tags in byte order")
+    func concurrentCreationAnswersAsRead() async throws {
+        try await AdministeredGateway.with { gateway in
+            try await gateway.serve { client, admin in
+                let ada = try await client.enrolledUser(admin: admin, email: "ada@hospital.example", roles: ["clinician"])
+                let nia = try await client.enrolledUser(admin: admin, email: "nia@hospital.example", roles: ["nurse"])
+                let patient = try #require(try await client.call(.post, "/v1/patients", token: ada.token, json: PatientTests.chidi)["id"] as? String)
+                let old = try await client.call(.post, "/v1/tasks", token: ada.token, json: ["patientId": patient, "title": "Old", "tags": ["ward-7"]])
+                #expect(old.status == .created || old.status == .ok)
+                let created = try await withThrowingTaskGroup(of: (String?, Data).self) { group in
+                    for index in 0..<12 {
+                        var body: [String: any Sendable] = [
+                            "patientId": patient, "title": "Task \(index)",
+                            "tags": ["shared", "a:b", "a-b", "a_b", "ab", "ward-7", "only-\(index)", "shared"],
+                        ]
+                        if index % 2 == 0 { body["dueAt"] = "2026-12-0\(1 + index % 9)T08:15:30.123457Z" }
+                        if index % 3 == 0 { body["assigneeId"] = nia.id }
+                        if index % 4 == 0 { body["priority"] = "urgent" }
+                        let request = body
+                        group.addTask {
+                            let answer = try await client.call(.post, "/v1/tasks", token: ada.token, json: request)
+                            return (answer["id"] as? String, try Self.canonical(answer.body))
+                        }
+                    }
+                    return try await group.reduce(into: []) { $0.append($1) }
+                }
+                #expect(created.count == 12)
+                for (id, answer) in created {
+                    let id = try #require(id, "\(String(decoding: answer, as: UTF8.self))")
+                    let read = try await client.call(.get, "/v1/tasks/\(id)", token: ada.token)
+                    #expect(try Self.canonical(read.body) == answer, "\(String(decoding: answer, as: UTF8.self))")
+                    let tags = try #require(read["tags"] as? [String])
+                    #expect(tags.count == 7 && tags == tags.sorted() && tags.first == "a-b")
+                }
+            }
+            let tagNames = try await gateway.database.withClient(gateway.database.ownerURL) { client in
+                try await client.query("SELECT count(*)::bigint FROM tags", logger: TestPostgres.logger).first(Int64.self)
+            }
+            // Six names shared by every task (one of them from before), and one of each task's own.
+            #expect(tagNames == 18)
+        }
+    }
 }

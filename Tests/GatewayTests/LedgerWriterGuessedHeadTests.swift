@@ -105,14 +105,16 @@ struct LedgerWriterGuessedHeadTests {
         }
     }
 
-    @Test("a batch splits where a projection would touch a row it already touched", arguments: [
-        ([String?](), [0..<0]),
-        (["a", "b", nil, "c"], [0..<4]),
-        (["a", "b", "a", "c", "b"], [0..<2, 2..<5]),
-        (["a", "b", "b", "a"], [0..<2, 2..<4]),
-        (["a", nil, "a", "a"], [0..<2, 2..<3, 3..<4]),
+    @Test("a batch splits where a projection would change a row it already changed", arguments: [
+        ([[String]](), [0..<0]),
+        ([["a"], ["b"], [], ["c"]], [0..<4]),
+        ([["a"], ["b"], ["a"], ["c"], ["b"]], [0..<2, 2..<5]),
+        ([["a"], ["b"], ["b"], ["a"]], [0..<2, 2..<4]),
+        ([["a"], [], ["a"], ["a"]], [0..<2, 2..<3, 3..<4]),
+        ([["a", "x"], ["b"], ["c", "x"], ["a"]], [0..<2, 2..<4]),
+        ([["a", "b"], ["c"], ["d", "b"]], [0..<2, 2..<3]),
     ])
-    func segments(rows: [String?], expected: [Range<Int>]) {
+    func segments(rows: [[String]], expected: [Range<Int>]) {
         #expect(BatchCommitter.segments(touching: rows) == expected)
     }
 

@@ -264,6 +264,62 @@ struct LedgerWriterTests {
         }
     }
 
+    @Test("a batched change whose row moved on fails alone with its precondition error; its neighbours' rows and entries commit")
+    func batchedPreconditionFailsOnlyItsAppend() async throws {
+        try await TestPostgres.withDatabase { database in
+            try await database.migrate()
+            try await database.createTestProjection()
+            try await database.withClient(database.ownerURL) { client in
+                try await client.query(
+                    "INSERT INTO test_counter (id, value, version, seq) SELECT 'c' || i, '', 1, 0 FROM generate_series(0, 29) i",
+                    logger: TestPostgres.logger)
+            }
+            try await WriterHarness.with(database) { harness in
+                /// Appends each change at once, with an insert beside it; the ids whose appends failed, and their SQLSTATEs.
+                func appendAtOnce(_ changes: [(id: String, fromVersion: Int)]) async -> [(String, String)] {
+                    await withTaskGroup(of: (String, String)?.self) { group in
+                        for (slot, change) in changes.enumerated() {
+                            group.addTask {
+                                let projection = Projection.batched([
+                                    batchedVersionedUpdate.row(change, conflictKey: "counter/\(change.id)"),
+                                    batchedInsert.row("\(change.id)-\(change.fromVersion)-\(slot)", conflictKey: nil),
+                                ])
+                                do {
+                                    _ = try await harness.writer.append(draft(), projection: projection)
+                                    return nil
+                                } catch {
+                                    return (change.id, PostgresErrorText.sqlState(of: error) ?? "\(error)")
+                                }
+                            }
+                        }
+                        return await group.reduce(into: []) { if let failed = $1 { $0.append(failed) } }
+                    }
+                }
+                let before = try await harness.reader.head().seq
+                // Row c13 is not at version 7; c5 is changed twice from version 1, so whichever goes second fails. The
+                // first batch goes under the head lock, the next ones (chained on the head this writer knows) as one
+                // statement each.
+                let first = await appendAtOnce((0..<30).map { (id: "c\($0)", fromVersion: $0 == 13 ? 7 : 1) } + [(id: "c5", fromVersion: 1)])
+                #expect(first.map(\.0).sorted() == ["c13", "c5"], "\(first)")
+                let second = await appendAtOnce((0..<30).map { (id: "c\($0)", fromVersion: $0 == 13 ? 1 : 2) } + [(id: "c7", fromVersion: 2)])
+                #expect(second.map(\.0) == ["c7"], "\(second)")
+                #expect((first + second).allSatisfy { $0.1 == BatchStatement.preconditionFailed })
+
+                let entries = try await harness.verifiedChain()
+                #expect(entries.count - Int(before) == 29 + 30)
+                let (versions, inserted) = try await database.withClient(database.appURL) { client in
+                    var versions: [String: Int] = [:]
+                    for try await (id, version) in try await client.query("SELECT id, version FROM test_counter", logger: logger)
+                        .decode((String, Int).self) { versions[id] = version }
+                    let inserted = try await client.query("SELECT count(*)::bigint FROM test_projection", logger: logger).first(Int64.self)
+                    return (versions, inserted)
+                }
+                #expect(versions["c13"] == 2 && versions.values.filter { $0 == 3 }.count == 29)
+                #expect(inserted == 59)
+            }
+        }
+    }
+
     @Test("a sealed payload opens with the subject's unwrapped key and not with another KEK")
     func sealedPayloads() async throws {
         try await TestPostgres.withDatabase { database in

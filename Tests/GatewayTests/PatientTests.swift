@@ -185,6 +185,49 @@ struct PatientTests {
         }
     }
 
+    @Test("concurrent updates of one patient: without a version each lands in turn, with the version read one wins; each answer is the row it left")
+    func concurrentUpdates() async throws {
+        try await AdministeredGateway.with { gateway in
+            try await gateway.serve { client, admin in
+                let ada = try await client.enrolledUser(admin: admin, email: "ada@hospital.example", roles: ["clinician"], name: "Ada Lovelace")
+                let id = try #require(try await client.call(.post, "/v1/patients", token: ada.token, json: Self.chidi)["id"] as? String)
+                /// Sends the changes at once; each answer's status, version, given and family name and time.
+                func race(_ changes: [[String: any Sendable]]) async throws -> [(status: Int, version: Int?, given: String?, family: String?, at: String?)] {
+                    try await withThrowingTaskGroup(of: (Int, Int?, String?, String?, String?).self) { group in
+                        for change in changes {
+                            group.addTask {
+                                let answer = try await client.call(.patch, "/v1/patients/\(id)", token: ada.token, json: change)
+                                return (answer.status.code, answer["version"] as? Int, answer["givenName"] as? String,
+                                        answer["familyName"] as? String, answer["updatedAt"] as? String)
+                            }
+                        }
+                        return try await group.reduce(into: []) { $0.append($1) }
+                    }
+                }
+
+                let unversioned = try await race((0..<8).map { ["givenName": "Name\($0)"] })
+                #expect(unversioned.allSatisfy { $0.status == 200 }, "\(unversioned)")
+                #expect(Set(unversioned.compactMap(\.version)) == Set(2...9))
+                let newest = try #require(unversioned.max { ($0.version ?? 0) < ($1.version ?? 0) })
+                let read = try await client.call(.get, "/v1/patients/\(id)", token: ada.token)
+                #expect(read["version"] as? Int == 9 && read["givenName"] as? String == newest.given)
+                #expect(read["updatedAt"] as? String == newest.at && read["familyName"] as? String == "Okonkwo")
+
+                let versioned = try await race((0..<6).map { ["familyName": "Family\($0)", "version": 9] })
+                let winners = versioned.filter { $0.status == 200 }
+                #expect(winners.count == 1 && versioned.filter { $0.status == 409 }.count == 5, "\(versioned)")
+                let after = try await client.call(.get, "/v1/patients/\(id)", token: ada.token)
+                #expect(winners.first?.version == 10 && after["version"] as? Int == 10)
+                #expect(after["familyName"] as? String == winners.first?.family && after["givenName"] as? String == newest.given)
+            }
+            // One entry per update that was answered 200; the refused ones left none, and the access log agrees.
+            let chain = try await gateway.verifiedChain()
+            #expect(chain.filter { $0.entry.action == "patient.update" }.count == 9)
+            let patient = try #require(chain.first { $0.entry.action == "patient.create" }?.entry.subject)
+            #expect(try await Self.accessLog(gateway.database, patient: patient).filter { $0.0 == "patient.update" }.count == 9)
+        }
+    }
+
     @Test("name search by prefix, any case, pages through a few hundred patients in order without gaps or repeats")
     func searchAndPagination() async throws {
         try await AdministeredGateway.with { gateway in

@@ -13,30 +13,39 @@ extension BatchCommitter {
         return expectedHead.withLock { $0 }
     }
 
-    /// Splits a batch, given the row each append's projection touches (its conflict key, nil for none), where a
-    /// row would be touched a second time: one statement cannot see its own changes, so two changes to one row
-    /// must go in two statements, one after the other.
-    static func segments(touching rows: [String?]) -> [Range<Int>] {
+    /// Splits a batch, given the rows each append's projection changes (its conflict keys), where a row would be
+    /// changed a second time: one statement cannot see its own changes, so two changes to one row must go in two
+    /// statements, one after the other.
+    static func segments(touching rows: [[String]]) -> [Range<Int>] {
         var segments: [Range<Int>] = []
         var start = 0
         var touched: Set<String> = []
-        for (index, row) in rows.enumerated() {
-            guard let row else { continue }
-            if !touched.insert(row).inserted {
+        for (index, keys) in rows.enumerated() {
+            if !touched.isDisjoint(with: keys) {
                 segments.append(start..<index)
                 start = index
-                touched = [row]
+                touched = []
             }
+            touched.formUnion(keys)
         }
         segments.append(start..<rows.count)
         return segments
     }
 
-    /// Commits `indices` of `batch` (every projection batched, no row touched twice) with one statement chained on
-    /// `base`. Nil when they must go under the lock instead, nothing having been written; otherwise each result.
-    func commitInOneStatement(
-        _ batch: [LedgerWriter.Pending], indices: [Int], after base: ChainHead
-    ) async -> [Int: Result<AppendReceipt, any Error>]? {
+    /// What became of a batch sent as one statement.
+    enum OneStatementOutcome {
+        /// Each append's result (all of them failed when the connection did).
+        case committed([Int: Result<AppendReceipt, any Error>])
+        /// Nothing was written: the projection of the append at this index no longer applies (it raised
+        /// `BatchStatement.preconditionFailed`), and the others may be tried again without it.
+        case refused(Int, any Error)
+        /// Nothing was written, and the appends must go under the lock.
+        case underLock
+    }
+
+    /// Commits `indices` of `batch` (every projection batched, no row changed twice) with one statement chained on
+    /// `base`.
+    func commitInOneStatement(_ batch: [LedgerWriter.Pending], indices: [Int], after base: ChainHead) async -> OneStatementOutcome {
         let (head, signedBatch) = await chainAndSign(batch, indices: indices, after: base, policy: policyVersion())
         var projections: [(rows: [BatchedRow], contexts: [AppendContext])] = []
         var slotOfGroup: [String: Int] = [:]
@@ -44,14 +53,16 @@ extension BatchCommitter {
         for (index, signed) in signedBatch {
             let context = AppendContext(signed)
             receipts[index] = .success(AppendReceipt(context))
-            guard case .batched(let row)? = batch[index].projection else { continue }
-            let slot = slotOfGroup[row.group] ?? projections.count
-            if slot == projections.count {
-                projections.append(([], []))
-                slotOfGroup[row.group] = slot
+            guard case .batched(let rows)? = batch[index].projection else { continue }
+            for row in rows {
+                let slot = slotOfGroup[row.group] ?? projections.count
+                if slot == projections.count {
+                    projections.append(([], []))
+                    slotOfGroup[row.group] = slot
+                }
+                projections[slot].rows.append(row)
+                projections[slot].contexts.append(context)
             }
-            projections[slot].rows.append(row)
-            projections[slot].contexts.append(context)
         }
         var checkpoint: (rootHash: [UInt8], note: String)?
         if head.seq - lastCheckpoint.withLock({ $0.size }) >= Int64(settings.checkpointEvery) {
@@ -75,16 +86,22 @@ extension BatchCommitter {
                 // The connection failed: whether the transaction committed is unknown, so it is not retried.
                 logger.error("ledger batch failed", metadata: ["reason": "\(PostgresErrorText.describe(error))", "appends": "\(indices.count)"])
                 let failure = LedgerWriteError.unavailable(PostgresErrorText.describe(error))
-                return Dictionary(uniqueKeysWithValues: indices.map { ($0, .failure(failure)) })
+                return .committed(Dictionary(uniqueKeysWithValues: indices.map { ($0, .failure(failure)) }))
             }
             if state == BatchStatement.headMoved {
                 // Another writer appended: while writers alternate, guessing would mostly be wasted work.
                 guessingPausedUntil.withLock { $0 = .now + Self.contentionPause }
             }
-            return nil
+            // Conflict keys are distinct within a statement, so the one named is exactly one append's.
+            if state == BatchStatement.preconditionFailed, let key = PostgresErrorText.detail(of: error),
+               let index = indices.first(where: { batch[$0].projection?.conflictKeys.contains(key) ?? false }) {
+                expectedHead.withLock { $0 = base }
+                return .refused(index, error)
+            }
+            return .underLock
         }
         expectedHead.withLock { $0 = head }
         if let checkpoint { recordWitness((head.seq, checkpoint.note)) }
-        return receipts
+        return .committed(receipts)
     }
 }

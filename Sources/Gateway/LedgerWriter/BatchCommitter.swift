@@ -89,20 +89,26 @@ final class BatchCommitter: Sendable {
     /// Commits `batch` and returns each append's result, in order.
     func commit(_ batch: [LedgerWriter.Pending]) async -> [Result<AppendReceipt, any Error>] {
         var results = [Result<AppendReceipt, any Error>?](repeating: nil, count: batch.count)
-        var done = 0
         if batch.allSatisfy(\.isBatchable) {
-            let rows = batch.map { pending -> String? in
-                if case .batched(let row)? = pending.projection { return row.conflictKey }
-                return nil
-            }
-            for segment in Self.segments(touching: rows) {
-                guard let base = guessableHead,
-                      let outcome = await commitInOneStatement(batch, indices: Array(segment), after: base) else { break }
-                for index in segment { results[index] = outcome[index] }
-                done = segment.upperBound
+            inOneStatement: for segment in Self.segments(touching: batch.map { $0.projection?.conflictKeys ?? [] }) {
+                var indices = Array(segment)
+                while !indices.isEmpty {
+                    guard let base = guessableHead else { break inOneStatement }
+                    switch await commitInOneStatement(batch, indices: indices, after: base) {
+                    case .committed(let outcome):
+                        for (index, result) in outcome { results[index] = result }
+                        indices = []
+                    case .refused(let index, let error):
+                        // That append's change no longer applies: it fails alone, and its neighbours are tried again.
+                        results[index] = .failure(error)
+                        indices.removeAll { $0 == index }
+                    case .underLock:
+                        break inOneStatement
+                    }
+                }
             }
         }
-        await commitUnderLock(batch, indices: Array(done..<batch.count), into: &results)
+        await commitUnderLock(batch, indices: batch.indices.filter { results[$0] == nil }, into: &results)
         return results.map { $0 ?? .failure(LedgerWriteError.unavailable("not processed")) }
     }
 
@@ -163,7 +169,7 @@ final class BatchCommitter: Sendable {
                     try await connection.run(statement, logger: logger)
                 }
                 outcome.head = head
-                var shared = SharedRun()
+                var shared = SharedRuns()
                 for (index, signed) in signedBatch {
                     let context = AppendContext(signed)
                     switch batch[index].projection {
@@ -172,15 +178,17 @@ final class BatchCommitter: Sendable {
                         do { try await update(connection, context, logger) } catch {
                             throw ProjectionFailure(index: index, cause: error)
                         }
-                    case .batched(let row)?:
+                    case .batched(let rows)?:
                         if isolated.contains(index) {
                             try await shared.flush(on: connection, logger: logger)
-                            do { try await BatchedRow.run([row], contexts: [context], on: connection, logger: logger) } catch {
-                                throw ProjectionFailure(index: index, cause: error)
+                            for row in rows {
+                                do { try await BatchedRow.run([row], contexts: [context], on: connection, logger: logger) } catch {
+                                    throw ProjectionFailure(index: index, cause: error)
+                                }
                             }
                         } else {
-                            if !shared.accepts(row) { try await shared.flush(on: connection, logger: logger) }
-                            shared.add(row, context: context, index: index)
+                            if !shared.accepts(rows) { try await shared.flush(on: connection, logger: logger) }
+                            shared.add(rows, context: context, index: index)
                         }
                     case nil:
                         break
@@ -283,32 +291,45 @@ final class BatchCommitter: Sendable {
         return note != nil
     }
 
-    /// Consecutive batched rows of one projector with distinct conflict keys, waiting to run as one statement.
-    private struct SharedRun {
-        var rows: [BatchedRow] = []
-        var contexts: [AppendContext] = []
-        var indices: [Int] = []
+    /// Consecutive appends' batched rows, none changing a row another has changed, waiting to run as one statement
+    /// per projector (in the order the projectors first appear, as in the one-statement way).
+    private struct SharedRuns {
+        var runs: [(rows: [BatchedRow], contexts: [AppendContext], indices: [Int])] = []
+        var slotOfGroup: [String: Int] = [:]
         var keys: Set<String> = []
 
-        func accepts(_ row: BatchedRow) -> Bool {
-            rows.isEmpty || (rows[0].group == row.group && !keys.contains(row.conflictKey))
+        func accepts(_ rows: [BatchedRow]) -> Bool {
+            rows.allSatisfy { row in row.conflictKey.map { !keys.contains($0) } ?? true }
         }
 
-        mutating func add(_ row: BatchedRow, context: AppendContext, index: Int) {
-            rows.append(row)
-            contexts.append(context)
-            indices.append(index)
-            keys.insert(row.conflictKey)
+        mutating func add(_ rows: [BatchedRow], context: AppendContext, index: Int) {
+            for row in rows {
+                let slot = slotOfGroup[row.group] ?? runs.count
+                if slot == runs.count {
+                    runs.append(([], [], []))
+                    slotOfGroup[row.group] = slot
+                }
+                runs[slot].rows.append(row)
+                runs[slot].contexts.append(context)
+                runs[slot].indices.append(index)
+                if let key = row.conflictKey { keys.insert(key) }
+            }
         }
 
         mutating func flush(on connection: PostgresConnection, logger: Logger) async throws {
-            guard !rows.isEmpty else { return }
-            defer { self = SharedRun() }
-            do {
-                try await BatchedRow.run(rows, contexts: contexts, on: connection, logger: logger)
-            } catch {
-                if indices.count == 1 { throw ProjectionFailure(index: indices[0], cause: error) }
-                throw SharedProjectionFailure(indices: indices)
+            defer { self = SharedRuns() }
+            for run in runs {
+                do {
+                    try await BatchedRow.run(run.rows, contexts: run.contexts, on: connection, logger: logger)
+                } catch {
+                    if run.indices.count == 1 { throw ProjectionFailure(index: run.indices[0], cause: error) }
+                    // A change that no longer applies names its row, which is exactly one append's here.
+                    if PostgresErrorText.sqlState(of: error) == BatchStatement.preconditionFailed,
+                       let key = PostgresErrorText.detail(of: error), let slot = run.rows.firstIndex(where: { $0.conflictKey == key }) {
+                        throw ProjectionFailure(index: run.indices[slot], cause: error)
+                    }
+                    throw SharedProjectionFailure(indices: run.indices)
+                }
             }
         }
     }

@@ -10,6 +10,8 @@ enum BatchStatement {
     /// SQLSTATEs raised by `ledger_advance_head`.
     static let headMoved = "LH001"
     static let subjectShredded = "LH002"
+    /// SQLSTATE raised by `projection_expect` when a batched projection's row no longer meets its precondition.
+    static let preconditionFailed = "LP001"
 
     static func make(
         chain: String, from base: ChainHead, to head: ChainHead, entries: [SignedEntry], sealedSubjects: [String],

@@ -5,18 +5,29 @@ import PostgresNIO
 enum Projection: Sendable {
     /// Any statements, run for this append alone.
     case custom(ProjectionUpdate)
-    /// One row for a statement that the writer runs for many appends at once: neighbouring appends with the same
-    /// projector share one statement, which the writer sends together with the entries in a single round trip.
-    case batched(BatchedRow)
+    /// Rows for statements that the writer runs for many appends at once: neighbouring appends' rows of the same
+    /// projector share one statement, which the writer sends together with the entries in a single round trip. One
+    /// append may give rows of several projectors (a change and its access-log row); they must touch different rows.
+    /// Each projector's statement runs once for the rows of many appends, the projectors in the order they first
+    /// appear; so a row that needs another projector's row (a tag link needs its task) comes after it in every append,
+    /// and foreign keys between them hold at the end of the statement.
+    case batched([BatchedRow])
+
+    /// The rows an append's projection touches (see `BatchedRow.conflictKey`); empty for a custom projection.
+    var conflictKeys: [String] {
+        guard case .batched(let rows) = self else { return [] }
+        return rows.compactMap(\.conflictKey)
+    }
 }
 
 /// One append's row for a `BatchProjector`, type-erased so that rows of different projectors can share a batch.
 struct BatchedRow: Sendable {
     /// The projector's identity: rows with the same group may share a statement.
     let group: String
-    /// The row the projection touches, named across all tables (`patients/<id>`, say): two appends with the same
-    /// key never share a statement, since one statement cannot see its own changes to a row.
-    let conflictKey: String
+    /// The existing row the projection changes, named across all tables (`patients/<id>`, say), or nil when it only
+    /// adds rows: two appends that change one row never share a statement, since one statement cannot see its own
+    /// changes to a row.
+    let conflictKey: String?
     fileprivate let value: any Sendable
     fileprivate let write: @Sendable ([BatchedRow], [AppendContext], inout StatementBuilder) throws -> Void
 
@@ -38,7 +49,9 @@ struct BatchedRow: Sendable {
 /// A statement that projects many appends at once, typically `INSERT ... SELECT ... FROM unnest($1, $2, ...)`.
 /// The writer may run it alone or as a part of a larger statement (a data-modifying `WITH` clause), so it must be
 /// one data-modifying statement without a trailing semicolon. If it fails, the writer re-runs each of its rows
-/// alone to find the one at fault, so a bad row still fails only its own append.
+/// alone to find the one at fault, so a bad row still fails only its own append. A statement that must not apply a
+/// row whose precondition no longer holds (a version that moved on) raises through `projection_expect` (SQLSTATE
+/// `BatchStatement.preconditionFailed`).
 struct BatchProjector<Row: Sendable>: Sendable {
     let group: String
     let statement: @Sendable ([Row], [AppendContext], inout StatementBuilder) throws -> Void
@@ -50,12 +63,17 @@ struct BatchProjector<Row: Sendable>: Sendable {
         self.statement = statement
     }
 
-    /// The projection of one append.
-    func project(_ row: Row, conflictKey: String) -> Projection {
+    /// One append's row, to combine with rows of other projectors in `Projection.batched`.
+    func row(_ row: Row, conflictKey: String?) -> BatchedRow {
         let statement = self.statement
-        return .batched(BatchedRow(group: group, conflictKey: conflictKey, value: row) { rows, contexts, builder in
+        return BatchedRow(group: group, conflictKey: conflictKey, value: row) { rows, contexts, builder in
             // Every row of a group was made by this projector, so the cast cannot fail.
             try statement(rows.map { $0.value as! Row }, contexts, &builder)
-        })
+        }
+    }
+
+    /// The projection of an append with this projector's row alone.
+    func project(_ row: Row, conflictKey: String?) -> Projection {
+        .batched([self.row(row, conflictKey: conflictKey)])
     }
 }

@@ -29,7 +29,7 @@ struct AccessRecorder: Sendable {
         let draft = Self.draft(for: access, requestID: scope?.requestID, clientAddress: scope?.clientAddress)
         do {
             _ = try await writer.append(draft, projection: Self.accessLog.project(
-                AccessLogRows(access), conflictKey: "phi_access/\(draft.id)"))
+                AccessLogRows(access), conflictKey: nil))
         } catch {
             logger.error("PHI access could not be recorded; the read is refused", metadata: [
                 "action": "\(access.action)", "error_type": "\(type(of: error))",
@@ -48,6 +48,16 @@ struct AccessRecorder: Sendable {
             try await change(connection, context, logger)
             try await Self.logChange(access, on: connection, context: context, logger: logger)
         }
+    }
+
+    /// Appends a change to patients' records, recorded as `access` with `payload` sealed under the patient's key,
+    /// whose projection is `change`: rows of batched projectors, written with the access-log rows and the neighbouring
+    /// appends' rows in the statement that records the batch. A row whose precondition no longer holds fails the
+    /// append with `BatchStatement.preconditionFailed`, nothing written.
+    func recordChange(_ access: PHIAccess, payload: JSONValue, batched change: [BatchedRow]) async throws -> AppendReceipt {
+        let scope = RequestScope.current
+        let draft = Self.draft(for: access, requestID: scope?.requestID, clientAddress: scope?.clientAddress, payload: .phi(payload))
+        return try await writer.append(draft, projection: .batched(change + [Self.accessLog.row(AccessLogRows(access), conflictKey: nil)]))
     }
 
     /// Crypto-shreds the one patient `access` names: appends the entry (its payload in clear, since no key will be
@@ -69,67 +79,16 @@ struct AccessRecorder: Sendable {
         _ access: PHIAccess, payload: JSONValue, otherwise refusal: any Error,
         making change: @escaping @Sendable (PostgresConnection, AppendContext, Logger) async throws -> Made?
     ) async throws -> Made {
-        try await recordChangeLoggingItself(access, payload: payload, otherwise: refusal) { connection, context, logger in
-            guard let result = try await change(connection, context, logger) else { return nil }
-            try await Self.logChange(access, on: connection, context: context, logger: logger)
-            return result
-        }
-    }
-
-    /// `recordChange` for a change made by one data-modifying statement ending in `RETURNING`: that statement also
-    /// writes the access-log rows, so the projection is one round trip inside the chain's lock rather than two.
-    /// `decode` reads the returned rows; nil means the change did not apply, and `refusal` is thrown with nothing
-    /// written.
-    func recordChange<Made: Sendable>(
-        _ access: PHIAccess, payload: JSONValue, otherwise refusal: any Error,
-        statement: @escaping @Sendable (AppendContext) throws -> PostgresQuery,
-        decode: @escaping @Sendable (PostgresRowSequence) async throws -> Made?
-    ) async throws -> Made {
-        try await recordChangeLoggingItself(access, payload: payload, otherwise: refusal) { connection, context, logger in
-            try await decode(connection.query(try Self.logging(access, context: context, alongside: try statement(context)), logger: logger))
-        }
-    }
-
-    /// `recordChange(_:payload:otherwise:making:)` for a change whose statements write the access-log rows
-    /// themselves, one of them made with `logging(_:context:alongside:)`.
-    func recordChangeLoggingItself<Made: Sendable>(
-        _ access: PHIAccess, payload: JSONValue, otherwise refusal: any Error,
-        making change: @escaping @Sendable (PostgresConnection, AppendContext, Logger) async throws -> Made?
-    ) async throws -> Made {
         let scope = RequestScope.current
         let draft = Self.draft(for: access, requestID: scope?.requestID, clientAddress: scope?.clientAddress, payload: .phi(payload))
         let made = Mutex<Made?>(nil)
         _ = try await writer.append(draft) { connection, context, logger in
             guard let result = try await change(connection, context, logger) else { throw refusal }
+            try await Self.logChange(access, on: connection, context: context, logger: logger)
             made.withLock { $0 = result }
         }
         guard let result = made.withLock({ $0 }) else { throw refusal }
         return result
-    }
-
-    /// `change` (one data-modifying statement with `RETURNING`) with the access-log rows of `access` written by the
-    /// same statement; its rows are those `change` returns. Should the change not apply, the caller fails the
-    /// projection and the transaction leaves no row behind.
-    static func logging(_ access: PHIAccess, context: AppendContext, alongside change: PostgresQuery) throws -> PostgresQuery {
-        var query = change
-        func bind<Value: PostgresThrowingDynamicTypeEncodable>(_ value: Value) throws -> String {
-            try query.binds.append(value)
-            return "$\(query.binds.count)"
-        }
-        let columns = [
-            try bind(context.seq) + "::bigint", "patient", try bind(context.recordedAt) + "::timestamptz",
-            try bind(access.principal.userID) + "::uuid", try bind(access.action) + "::text",
-            try bind(access.outcome.rawValue) + "::text", try bind(access.breakGlass) + "::boolean",
-        ]
-        let patients = try bind(access.patients)
-        query.sql = """
-            WITH change AS (\(change.sql)),
-            access_log AS (
-                INSERT INTO phi_access (ledger_seq, patient_id, recorded_at, user_id, action, outcome, break_glass)
-                SELECT \(columns.joined(separator: ", ")) FROM unnest(\(patients)::uuid[]) AS patient)
-            SELECT * FROM change
-            """
-        return query
     }
 
     /// The ledger entry of an access: the patient as subject when there is one, else their ids in the payload.

@@ -21,10 +21,10 @@ struct CareTask: RowDecodable, Equatable {
     /// Least to most urgent: the order of `priority` sorting.
     static let priorities = ["low", "normal", "high", "urgent"]
 
-    /// The columns `init(_:)` reads, first in a row, in this order, from `care_tasks t`.
+    /// The columns `init(_:)` reads (the tags in byte order, as Swift sorts them), first in a row, in this order, from `care_tasks t`.
     static let columns = """
         t.id, t.patient_id, t.title, t.status, t.priority, t.due_at, t.assignee_id,
-        coalesce((SELECT array_agg(g.name ORDER BY g.name) FROM care_task_tags tt JOIN tags g ON g.id = tt.tag_id
+        coalesce((SELECT array_agg(g.name ORDER BY g.name COLLATE "C") FROM care_task_tags tt JOIN tags g ON g.id = tt.tag_id
                   WHERE tt.task_id = t.id), '{}'::text[]),
         t.created_by, t.version, t.created_at, t.updated_at
         """
@@ -34,13 +34,6 @@ extension CareTask {
     init(_ row: PostgresRow) throws {
         (id, patientID, title, status, priority, dueAt, assigneeID, tags, createdBy, version, createdAt, updatedAt) = try row.decode(
             (UUID, UUID, String, String, String, Date?, UUID?, [String], UUID, Int, Date, Date).self)
-    }
-
-    /// The task with `tags` instead of its own.
-    func with(tags: [String]) -> CareTask {
-        CareTask(
-            id: id, patientID: patientID, title: title, status: status, priority: priority, dueAt: dueAt, assigneeID: assigneeID,
-            tags: tags, createdBy: createdBy, version: version, createdAt: createdAt, updatedAt: updatedAt)
     }
 }
 

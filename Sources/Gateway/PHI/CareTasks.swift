@@ -27,24 +27,9 @@ struct CareTasks: Sendable {
         let access = PHIAccess(
             principal: principal, action: "task.create", patients: [patientID], resource: .init(type: "task", id: id.text),
             breakGlass: grant.breakGlass)
-        let dueAt = fields.dueAt.map(LedgerTimestamp.init(nearest:))
-        // Each statement here runs inside the chain's lock, so they are few: the task and its access-log row in one,
-        // then, when tagged, the tag names and the task's links to them.
-        return try await patients.recorder.recordChangeLoggingItself(access, payload: payload, otherwise: Refusal.changedMeanwhile) {
-            connection, context, logger in
-            let at = context.recordedAt
-            let inserted: PostgresQuery = """
-                INSERT INTO care_tasks AS t (id, patient_id, title, status, priority, due_at, assignee_id, created_by, created_at,
-                                             updated_at, ledger_seq)
-                VALUES (\(id), \(patientID), \(title), \(fields.status ?? "open"), \(fields.priority ?? "normal"), \(dueAt),
-                        \(fields.assigneeID), \(principal.userID), \(at), \(at), \(context.seq))
-                RETURNING \(unescaped: CareTask.columns)
-                """
-            let query = try AccessRecorder.logging(access, context: context, alongside: inserted)
-            guard let task = try await CareTask.decode(connection.query(query, logger: logger)).first else { return nil }
-            guard let tags = fields.tags, !tags.isEmpty else { return task }
-            return task.with(tags: try await Self.linkNewTask(id, to: tags, on: connection, logger: logger))
-        }
+        let creation = TaskCreation(taskID: id, patientID: patientID, fields: fields, createdBy: principal.userID)
+        let receipt = try await patients.recorder.recordChange(access, payload: payload, batched: creation.rows)
+        return creation.task(at: receipt.recordedAt)
     }
 
     /// The task, after the read is recorded.
@@ -245,24 +230,6 @@ struct CareTasks: Sendable {
             INSERT INTO care_task_tags (task_id, tag_id) SELECT \(taskID), id FROM tags WHERE name = ANY(\(tags)::text[])
             ON CONFLICT DO NOTHING
             """, logger: logger)
-    }
-
-    /// Links a task that has no tags yet to `tags`, making the names that are new; returns its tags as a task read
-    /// would (sorted by the database).
-    private static func linkNewTask(_ taskID: UUID, to tags: [String], on connection: PostgresConnection, logger: Logger) async throws
-        -> [String] {
-        try await connection.run(
-            "INSERT INTO tags (name) SELECT unnest(\(tags)::text[]) ON CONFLICT (name) DO NOTHING", logger: logger)
-        let rows = try await connection.query(
-            """
-            WITH linked AS (
-                INSERT INTO care_task_tags (task_id, tag_id) SELECT \(taskID), id FROM tags WHERE name = ANY(\(tags)::text[])
-                ON CONFLICT DO NOTHING RETURNING tag_id)
-            SELECT coalesce(array_agg(g.name ORDER BY g.name), '{}'::text[]) FROM linked JOIN tags g ON g.id = linked.tag_id
-            """, logger: logger)
-        var linked: [String] = []
-        for try await names in rows.decode([String].self) { linked = names }
-        return linked
     }
 
     private static func fetch(_ id: UUID, on connection: PostgresConnection, logger: Logger) async throws -> CareTask? {

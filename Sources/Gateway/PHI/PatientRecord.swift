@@ -26,6 +26,14 @@ extension PatientRecord {
         (id, mrn, familyName, givenName, birthDate, sex, status, version, createdAt, updatedAt) = try row.decode(
             (UUID, String, String, String, String, String, String, Int, Date, Date).self)
     }
+
+    /// The record as a change of `fields`, recorded at `time`, leaves it: what `PatientUpdate` writes to the row.
+    func applying(_ fields: PatientFields, at time: LedgerTimestamp) -> PatientRecord {
+        PatientRecord(
+            id: id, mrn: fields.mrn ?? mrn, familyName: fields.familyName ?? familyName, givenName: fields.givenName ?? givenName,
+            birthDate: fields.birthDate ?? birthDate, sex: fields.sex ?? sex, status: status, version: version + 1,
+            createdAt: createdAt, updatedAt: time.storedDate)
+    }
 }
 
 /// Demographic fields, validated: what a create gives in full and an update in part.

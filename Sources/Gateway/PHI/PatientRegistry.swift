@@ -55,29 +55,35 @@ struct PatientRegistry: Sendable {
         return grant.standing.record
     }
 
+    /// How often an update without an expected version is tried when the patient keeps changing under it.
+    static let updateAttempts = 10
+
+    /// Changes the fields given. The change is written as of the version the access check read, so the record
+    /// returned is exactly the row it leaves; if the patient changed in between, the update is tried again on the new
+    /// version, unless the caller asked for `expectedVersion`.
     func update(_ id: UUID, _ fields: PatientFields, expectedVersion: Int?, by principal: Principal) async throws -> PatientRecord {
-        let grant = try await patients.authorize(principal, .patientUpdate, patient: id, action: "patient.update")
-        try grant.requireActive()
-        var payload = fields.json
-        if let expectedVersion { payload = payload.adding(["fromVersion": .string(String(expectedVersion))]) }
-        let access = PHIAccess(
-            principal: principal, action: "patient.update", patients: [id], resource: .init(type: "patient", id: id.text),
-            breakGlass: grant.breakGlass)
-        return try await refusingTakenMRN {
-            try await recorder.recordChange(access, payload: payload, otherwise: Refusal.changedMeanwhile) { context in
-                """
-                UPDATE patients SET
-                    mrn = coalesce(\(fields.mrn), mrn), family_name = coalesce(\(fields.familyName), family_name),
-                    given_name = coalesce(\(fields.givenName), given_name), birth_date = coalesce(\(fields.birthDate)::date, birth_date),
-                    sex = coalesce(\(fields.sex), sex), version = version + 1, updated_at = \(context.recordedAt),
-                    ledger_seq = \(context.seq)
-                WHERE id = \(id) AND status = 'active' AND (\(expectedVersion)::integer IS NULL OR version = \(expectedVersion))
-                RETURNING \(unescaped: PatientRecord.columns)
-                """
-            } decode: { rows in
-                try await PatientRecord.decode(rows).first
+        for attempt in 1...Self.updateAttempts {
+            let grant = try await patients.authorize(principal, .patientUpdate, patient: id, action: "patient.update")
+            try grant.requireActive()
+            let current = grant.standing.record
+            if let expectedVersion, expectedVersion != current.version { throw Refusal.changedMeanwhile }
+            var payload = fields.json
+            if let expectedVersion { payload = payload.adding(["fromVersion": .string(String(expectedVersion))]) }
+            let access = PHIAccess(
+                principal: principal, action: "patient.update", patients: [id], resource: .init(type: "patient", id: id.text),
+                breakGlass: grant.breakGlass)
+            do {
+                let receipt = try await refusingTakenMRN {
+                    try await recorder.recordChange(access, payload: payload, batched: [
+                        PatientUpdate(patientID: id, fromVersion: current.version, fields: fields).row,
+                    ])
+                }
+                return current.applying(fields, at: receipt.recordedAt)
+            } catch let error where PostgresErrorText.sqlState(of: error) == BatchStatement.preconditionFailed {
+                if expectedVersion != nil || attempt == Self.updateAttempts { throw Refusal.changedMeanwhile }
             }
         }
+        throw Refusal.changedMeanwhile
     }
 
     func archive(_ id: UUID, by principal: Principal) async throws -> PatientRecord {
@@ -153,7 +159,7 @@ struct PatientRegistry: Sendable {
     }
 
     /// Runs a change, answering a unique violation (the MRN, the one unique demographic) as `Refusal.mrnTaken`.
-    private func refusingTakenMRN(_ change: () async throws -> PatientRecord) async throws -> PatientRecord {
+    private func refusingTakenMRN<Changed>(_ change: () async throws -> Changed) async throws -> Changed {
         do {
             return try await change()
         } catch let error where PostgresErrorText.sqlState(of: error) == "23505" {

@@ -24,6 +24,14 @@ extension LedgerTimestamp: PostgresNonThrowingEncodable, PostgresArrayEncodable 
         self.init(microsecondsSinceEpoch: Int64((date.timeIntervalSince1970 * 1_000_000).rounded()))
     }
 
+    /// This time as PostgresNIO decodes the `timestamptz` holding it, so that a record made in Swift equals the same
+    /// record read back from its table.
+    var storedDate: Date {
+        Date(timeInterval: Double(microsecondsSinceEpoch - Self.postgresEpochOffset) / 1_000_000, since: Self.postgresEpoch)
+    }
+
+    private static let postgresEpoch = Date(timeIntervalSince1970: 946_684_800)
+
     /// This time plus `seconds`.
     func adding(seconds: Int) -> LedgerTimestamp {
         LedgerTimestamp(microsecondsSinceEpoch: microsecondsSinceEpoch + Int64(seconds) * 1_000_000)

@@ -34,4 +34,12 @@ enum PostgresErrorText {
         }
         return (error as? PSQLError)?.serverInfo?[.sqlState]
     }
+
+    /// The DETAIL the server reported with an error, if any.
+    static func detail(of error: any Error) -> String? {
+        if let transactionError = error as? PostgresTransactionError {
+            return (transactionError.closureError ?? transactionError.commitError ?? transactionError.beginError).flatMap(detail(of:))
+        }
+        return (error as? PSQLError)?.serverInfo?[.detail]
+    }
 }

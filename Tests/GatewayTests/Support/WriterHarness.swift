@@ -117,3 +117,14 @@ let batchedUpsert = BatchProjector<(id: String, value: String)>(group: "test_cou
         ON CONFLICT (id) DO UPDATE SET value = EXCLUDED.value, version = test_counter.version + 1, seq = EXCLUDED.seq
         """)
 }
+
+/// Batched version-checked updates of `test_counter`: a row whose version is not the one given raises through
+/// `projection_expect`, naming the row as its conflict key (`counter/<id>`) does.
+let batchedVersionedUpdate = BatchProjector<(id: String, fromVersion: Int)>(group: "test_counter.versioned") { rows, contexts, sql in
+    let ids = try sql.bind(rows.map(\.id)), versions = try sql.bind(rows.map(\.fromVersion)), seqs = try sql.bind(contexts.map(\.seq))
+    sql.append("""
+        UPDATE test_counter t SET version = t.version + 1, seq = c.seq
+        FROM unnest(\(ids)::text[], \(versions)::integer[], \(seqs)::bigint[]) AS c(id, from_version, seq)
+        WHERE t.id = c.id AND projection_expect(t.version = c.from_version, 'counter/' || c.id)
+        """)
+}

@@ -276,12 +276,12 @@ struct LedgerWriterTests {
             }
             try await WriterHarness.with(database) { harness in
                 /// Appends each change at once, with an insert beside it; the ids whose appends failed, and their SQLSTATEs.
-                func appendAtOnce(_ changes: [(id: String, fromVersion: Int)]) async -> [(String, String)] {
+                func appendAtOnce(_ changes: [(id: String, fromVersion: Int)], basis: [String: Int64] = [:]) async -> [(String, String)] {
                     await withTaskGroup(of: (String, String)?.self) { group in
                         for (slot, change) in changes.enumerated() {
                             group.addTask {
                                 let projection = Projection.batched([
-                                    batchedVersionedUpdate.row(change, conflictKey: "counter/\(change.id)"),
+                                    batchedVersionedUpdate.row(change, conflictKey: "counter/\(change.id)", basis: basis[change.id]),
                                     batchedInsert.row("\(change.id)-\(change.fromVersion)-\(slot)", conflictKey: nil),
                                 ])
                                 do {
@@ -301,9 +301,19 @@ struct LedgerWriterTests {
                 // statement each.
                 let first = await appendAtOnce((0..<30).map { (id: "c\($0)", fromVersion: $0 == 13 ? 7 : 1) } + [(id: "c5", fromVersion: 1)])
                 #expect(first.map(\.0).sorted() == ["c13", "c5"], "\(first)")
-                let second = await appendAtOnce((0..<30).map { (id: "c\($0)", fromVersion: $0 == 13 ? 1 : 2) } + [(id: "c7", fromVersion: 2)])
+                #expect(first.allSatisfy { $0.1 == BatchStatement.preconditionFailed })
+                // Now each change says which entry last changed its row when it was read: the writer itself refuses
+                // the second change of c7, which it knows to be outdated, without asking the database.
+                let seqs = try await database.withClient(database.appURL) { client in
+                    var seqs: [String: Int64] = [:]
+                    for try await (id, seq) in try await client.query("SELECT id, seq FROM test_counter", logger: logger)
+                        .decode((String, Int64).self) { seqs[id] = seq }
+                    return seqs
+                }
+                let second = await appendAtOnce(
+                    (0..<30).map { (id: "c\($0)", fromVersion: $0 == 13 ? 1 : 2) } + [(id: "c7", fromVersion: 2)], basis: seqs)
                 #expect(second.map(\.0) == ["c7"], "\(second)")
-                #expect((first + second).allSatisfy { $0.1 == BatchStatement.preconditionFailed })
+                #expect(second.first?.1 == "\(LedgerWriteError.rowChangedMeanwhile)")
 
                 let entries = try await harness.verifiedChain()
                 #expect(entries.count - Int(before) == 29 + 30)

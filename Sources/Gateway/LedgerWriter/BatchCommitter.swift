@@ -29,6 +29,10 @@ final class BatchCommitter: Sendable {
     /// wasted work, so batches take the lock first for a while.
     let guessingPausedUntil = Mutex<ContinuousClock.Instant>(.now)
     static let contentionPause = Duration.seconds(1)
+    /// For each row a batched change of this process changed (its conflict key), the seq of the newest such change;
+    /// emptied when it grows past `rememberedChangesLimit`, after which the database alone catches outdated changes.
+    let lastChanges = Mutex<[String: Int64]>([:])
+    static let rememberedChangesLimit = 100_000
 
     init(settings: LedgerWriterSettings, client: PostgresClient, signingKey: Ed25519SigningKey,
          policyVersion: @escaping @Sendable () -> String?, witness: WitnessFile, logger: Logger) {
@@ -91,12 +95,13 @@ final class BatchCommitter: Sendable {
         var results = [Result<AppendReceipt, any Error>?](repeating: nil, count: batch.count)
         if batch.allSatisfy(\.isBatchable) {
             inOneStatement: for segment in Self.segments(touching: batch.map { $0.projection?.conflictKeys ?? [] }) {
-                var indices = Array(segment)
+                var indices = refusingOutdated(batch, indices: Array(segment), into: &results)
                 while !indices.isEmpty {
                     guard let base = guessableHead else { break inOneStatement }
                     switch await commitInOneStatement(batch, indices: indices, after: base) {
                     case .committed(let outcome):
                         for (index, result) in outcome { results[index] = result }
+                        remember(batch, indices: indices, results: results)
                         indices = []
                     case .refused(let index, let error):
                         // That append's change no longer applies: it fails alone, and its neighbours are tried again.
@@ -108,8 +113,42 @@ final class BatchCommitter: Sendable {
                 }
             }
         }
-        await commitUnderLock(batch, indices: batch.indices.filter { results[$0] == nil }, into: &results)
+        let underLock = refusingOutdated(batch, indices: batch.indices.filter { results[$0] == nil }, into: &results)
+        await commitUnderLock(batch, indices: underLock, into: &results)
+        remember(batch, indices: underLock, results: results)
         return results.map { $0 ?? .failure(LedgerWriteError.unavailable("not processed")) }
+    }
+
+    /// `indices` without the appends whose batched change was made as of a row this process has changed since:
+    /// those fail at once, as the database would fail them.
+    private func refusingOutdated(
+        _ batch: [LedgerWriter.Pending], indices: [Int], into results: inout [Result<AppendReceipt, any Error>?]
+    ) -> [Int] {
+        let outdated = lastChanges.withLock { changes in
+            Set(indices.filter { index in
+                guard !changes.isEmpty, case .batched(let rows)? = batch[index].projection else { return false }
+                return rows.contains { row in
+                    guard let key = row.conflictKey, let basis = row.basis, let changed = changes[key] else { return false }
+                    return changed > basis
+                }
+            })
+        }
+        for index in outdated { results[index] = .failure(LedgerWriteError.rowChangedMeanwhile) }
+        return outdated.isEmpty ? indices : indices.filter { !outdated.contains($0) }
+    }
+
+    /// Notes the rows that the committed appends among `indices` changed.
+    private func remember(_ batch: [LedgerWriter.Pending], indices: [Int], results: [Result<AppendReceipt, any Error>?]) {
+        var changed: [(String, Int64)] = []
+        for index in indices {
+            guard case .success(let receipt)? = results[index] else { continue }
+            for key in batch[index].projection?.conflictKeys ?? [] { changed.append((key, receipt.seq)) }
+        }
+        guard !changed.isEmpty else { return }
+        lastChanges.withLock { changes in
+            if changes.count + changed.count > Self.rememberedChangesLimit { changes.removeAll(keepingCapacity: true) }
+            for (key, seq) in changed { changes[key] = max(changes[key] ?? 0, seq) }
+        }
     }
 
     private func commitUnderLock(

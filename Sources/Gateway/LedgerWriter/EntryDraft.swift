@@ -70,6 +70,14 @@ enum LedgerWriteError: Error, Equatable, CustomStringConvertible {
     case unavailable(String)
     /// The database stopped answering during the commit: the append may or may not have been recorded.
     case outcomeUnknown
+    /// A batched change was made as of a row that has changed since (see `BatchedRow.basis`); nothing was written.
+    case rowChangedMeanwhile
+
+    /// True when `error` says that an append's batched change no longer applied, whether the writer saw it first
+    /// or the database did (`BatchStatement.preconditionFailed`): the change may be made again on a fresh read.
+    static func isRowChangedMeanwhile(_ error: any Error) -> Bool {
+        error as? LedgerWriteError == .rowChangedMeanwhile || PostgresErrorText.sqlState(of: error) == BatchStatement.preconditionFailed
+    }
 
     var description: String {
         switch self {
@@ -77,6 +85,7 @@ enum LedgerWriteError: Error, Equatable, CustomStringConvertible {
         case .phiWithoutSubject: "a PHI payload needs a subject"
         case .unavailable(let why): "the ledger is unavailable: \(why)"
         case .outcomeUnknown: "the database did not confirm the commit in time; its outcome is unknown"
+        case .rowChangedMeanwhile: "the row changed since the change was made"
         }
     }
 }

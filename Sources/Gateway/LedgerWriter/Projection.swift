@@ -28,6 +28,10 @@ struct BatchedRow: Sendable {
     /// adds rows: two appends that change one row never share a statement, since one statement cannot see its own
     /// changes to a row.
     let conflictKey: String?
+    /// For a change made as of a read of its row: the seq of the entry that had last changed the row then. The writer
+    /// refuses the append at once when it has itself committed a later change of the row since, instead of sending a
+    /// statement that would fail.
+    let basis: Int64?
     fileprivate let value: any Sendable
     fileprivate let write: @Sendable ([BatchedRow], [AppendContext], inout StatementBuilder) throws -> Void
 
@@ -64,9 +68,9 @@ struct BatchProjector<Row: Sendable>: Sendable {
     }
 
     /// One append's row, to combine with rows of other projectors in `Projection.batched`.
-    func row(_ row: Row, conflictKey: String?) -> BatchedRow {
+    func row(_ row: Row, conflictKey: String?, basis: Int64? = nil) -> BatchedRow {
         let statement = self.statement
-        return BatchedRow(group: group, conflictKey: conflictKey, value: row) { rows, contexts, builder in
+        return BatchedRow(group: group, conflictKey: conflictKey, basis: basis, value: row) { rows, contexts, builder in
             // Every row of a group was made by this projector, so the cast cannot fail.
             try statement(rows.map { $0.value as! Row }, contexts, &builder)
         }

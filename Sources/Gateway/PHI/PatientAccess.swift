@@ -8,6 +8,8 @@ import PostgresNIO
 struct PatientStanding: Sendable {
     /// The patient as they were when the relation was read.
     let record: PatientRecord
+    /// The seq of the entry that last changed the record (its row's `ledger_seq`).
+    let recordSeq: Int64
     let facts: AccessFacts
 
     var status: String { record.status }

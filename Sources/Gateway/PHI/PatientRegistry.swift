@@ -75,11 +75,11 @@ struct PatientRegistry: Sendable {
             do {
                 let receipt = try await refusingTakenMRN {
                     try await recorder.recordChange(access, payload: payload, batched: [
-                        PatientUpdate(patientID: id, fromVersion: current.version, fields: fields).row,
+                        PatientUpdate(patientID: id, fromVersion: current.version, fromSeq: grant.standing.recordSeq, fields: fields).row,
                     ])
                 }
                 return current.applying(fields, at: receipt.recordedAt)
-            } catch let error where PostgresErrorText.sqlState(of: error) == BatchStatement.preconditionFailed {
+            } catch let error where LedgerWriteError.isRowChangedMeanwhile(error) {
                 if expectedVersion != nil || attempt == Self.updateAttempts { throw Refusal.changedMeanwhile }
             }
         }

@@ -5,7 +5,7 @@ import PostgresNIO
 /// patient starts with it, and a read answers from the same row rather than asking again.
 struct PatientStandingStatement: PostgresPreparedStatement {
     static let sql = """
-        SELECT \(PatientRecord.columns), r.on_care_team, r.break_glass
+        SELECT \(PatientRecord.columns), p.ledger_seq, r.on_care_team, r.break_glass
         FROM patients p, patient_relation(p.id, $1, $2) r WHERE p.id = $3
         """
     static let bindingDataTypes: [PostgresDataType] = [.uuid, .timestamptz, .uuid]
@@ -24,11 +24,11 @@ struct PatientStandingStatement: PostgresPreparedStatement {
     }
 
     func decodeRow(_ row: PostgresRow) throws -> Row {
-        let (id, mrn, family, given, birth, sex, status, version, created, updated, onTeam, breakGlass) = try row.decode(
-            (UUID, String, String, String, String, String, String, Int, Date, Date, Bool, Bool).self)
+        let (id, mrn, family, given, birth, sex, status, version, created, updated, seq, onTeam, breakGlass) = try row.decode(
+            (UUID, String, String, String, String, String, String, Int, Date, Date, Int64, Bool, Bool).self)
         let record = PatientRecord(
             id: id, mrn: mrn, familyName: family, givenName: given, birthDate: birth, sex: sex, status: status, version: version,
             createdAt: created, updatedAt: updated)
-        return PatientStanding(record: record, facts: AccessFacts(onCareTeam: onTeam, breakGlass: breakGlass))
+        return PatientStanding(record: record, recordSeq: seq, facts: AccessFacts(onCareTeam: onTeam, breakGlass: breakGlass))
     }
 }

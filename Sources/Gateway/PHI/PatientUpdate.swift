@@ -6,12 +6,14 @@ import PostgresNIO
 struct PatientUpdate: Sendable {
     let patientID: UUID
     let fromVersion: Int
+    /// The seq of the entry that last changed the patient when `fromVersion` was read.
+    let fromSeq: Int64
     let fields: PatientFields
 
     /// The projection row. It changes the patient's row, so two updates of one patient never share a statement; its
     /// conflict key is also the name `projection_expect` reports when the update no longer applies.
     var row: BatchedRow {
-        Self.projector.row(self, conflictKey: "patients/\(patientID.text)")
+        Self.projector.row(self, conflictKey: "patients/\(patientID.text)", basis: fromSeq)
     }
 
     /// Raises `BatchStatement.preconditionFailed` for a patient that is gone, archived or at another version, so

@@ -41,7 +41,7 @@ func buildApplication(
     let databaseURL = try configuration.database.requireURL()
     let client = PostgresClient(
         configuration: try databaseURL.clientConfiguration(poolSize: configuration.database.poolSize),
-        backgroundLogger: logger)
+        eventLoopGroup: SpreadEventLoops.shared, backgroundLogger: logger)
     let migrator = Migrator(catalog: try MigrationCatalog.bundled(), logger: logger)
     let policy = try PolicyLoader.load(directory: configuration.policy.directory)
     let policyHash = policy.hash

@@ -11,7 +11,8 @@ func withStandaloneWriter<Result: Sendable>(
     let signingKey = try KeyLoader.signingKey(configuration.keys)
     let kek = try KeyLoader.keyEncryptionKey(configuration.keys)
     let client = PostgresClient(
-        configuration: try configuration.database.requireURL().clientConfiguration(poolSize: poolSize), backgroundLogger: logger)
+        configuration: try configuration.database.requireURL().clientConfiguration(poolSize: poolSize),
+        eventLoopGroup: SpreadEventLoops.shared, backgroundLogger: logger)
     let writer = LedgerWriter(
         settings: configuration.ledger, client: client, signingKey: signingKey, kek: kek, policyVersion: { nil }, logger: logger)
     return try await withRunning(client, writer) {

@@ -29,7 +29,8 @@ struct BenchLedgerCommand: AsyncParsableCommand {
         let configuration = try loadConfigurationOrExit()
         var logging = configuration.logging
         logging.level = .warning
-        let logger = Logger.gateway(logging)
+        // Standard output carries the results, one JSON line per level; the pool's warnings go to standard error.
+        let logger = Logger.gateway(logging, sink: StandardOutputSink(descriptor: 2))
         try await withStandaloneWriter(configuration: configuration, logger: logger, poolSize: configuration.database.poolSize) {
             client, writer in
             try await warmUp(writer: writer, client: client, logger: logger)

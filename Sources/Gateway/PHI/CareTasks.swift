@@ -18,7 +18,7 @@ struct CareTasks: Sendable {
     }
 
     func create(for patientID: UUID, _ fields: CareTaskFields, by principal: Principal) async throws -> CareTask {
-        guard let title = fields.title else { throw APIError.invalidField("title", "Give a title.") }
+        guard fields.title != nil else { throw APIError.invalidField("title", "Give a title.") }
         let grant = try await patients.authorize(principal, .taskWrite, patient: patientID, action: "task.create")
         try grant.requireActive()
         try await checkAssignee(fields.assigneeID)

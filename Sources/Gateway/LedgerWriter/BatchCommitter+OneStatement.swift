@@ -47,22 +47,12 @@ extension BatchCommitter {
     /// `base`.
     func commitInOneStatement(_ batch: [LedgerWriter.Pending], indices: [Int], after base: ChainHead) async -> OneStatementOutcome {
         let (head, signedBatch) = await chainAndSign(batch, indices: indices, after: base, policy: policyVersion())
-        var projections: [(rows: [BatchedRow], contexts: [AppendContext])] = []
-        var slotOfGroup: [String: Int] = [:]
+        var projections = ProjectorRuns()
         var receipts: [Int: Result<AppendReceipt, any Error>] = [:]
         for (index, signed) in signedBatch {
             let context = AppendContext(signed)
             receipts[index] = .success(AppendReceipt(context))
-            guard case .batched(let rows)? = batch[index].projection else { continue }
-            for row in rows {
-                let slot = slotOfGroup[row.group] ?? projections.count
-                if slot == projections.count {
-                    projections.append(([], []))
-                    slotOfGroup[row.group] = slot
-                }
-                projections[slot].rows.append(row)
-                projections[slot].contexts.append(context)
-            }
+            if case .batched(let rows)? = batch[index].projection { projections.add(rows, context: context, index: index) }
         }
         var checkpoint: (rootHash: [UInt8], note: String)?
         if head.seq - lastCheckpoint.withLock({ $0.size }) >= Int64(settings.checkpointEvery) {

@@ -45,13 +45,13 @@ final class BatchCommitter: Sendable {
     }
 
     /// Thrown inside the transaction to say which append's projection failed.
-    private struct ProjectionFailure: Error {
+    fileprivate struct ProjectionFailure: Error {
         let index: Int
         let cause: any Error
     }
 
     /// Thrown when a shared statement failed: its rows are retried one by one to find the culprit.
-    private struct SharedProjectionFailure: Error {
+    fileprivate struct SharedProjectionFailure: Error {
         let indices: [Int]
     }
 
@@ -208,7 +208,7 @@ final class BatchCommitter: Sendable {
                     try await connection.run(statement, logger: logger)
                 }
                 outcome.head = head
-                var shared = SharedRuns()
+                var shared = ProjectorRuns()
                 for (index, signed) in signedBatch {
                     let context = AppendContext(signed)
                     switch batch[index].projection {
@@ -329,46 +329,24 @@ final class BatchCommitter: Sendable {
         if let note { recordWitness(note) }
         return note != nil
     }
+}
 
-    /// Consecutive appends' batched rows, none changing a row another has changed, waiting to run as one statement
-    /// per projector (in the order the projectors first appear, as in the one-statement way).
-    private struct SharedRuns {
-        var runs: [(rows: [BatchedRow], contexts: [AppendContext], indices: [Int])] = []
-        var slotOfGroup: [String: Int] = [:]
-        var keys: Set<String> = []
-
-        func accepts(_ rows: [BatchedRow]) -> Bool {
-            rows.allSatisfy { row in row.conflictKey.map { !keys.contains($0) } ?? true }
-        }
-
-        mutating func add(_ rows: [BatchedRow], context: AppendContext, index: Int) {
-            for row in rows {
-                let slot = slotOfGroup[row.group] ?? runs.count
-                if slot == runs.count {
-                    runs.append(([], [], []))
-                    slotOfGroup[row.group] = slot
+extension ProjectorRuns {
+    /// Runs each projector's statement, then starts afresh. A failure names the append at fault when it can
+    /// (`ProjectionFailure`), or else the appends whose rows must be run alone to find it.
+    fileprivate mutating func flush(on connection: PostgresConnection, logger: Logger) async throws {
+        defer { self = ProjectorRuns() }
+        for run in runs {
+            do {
+                try await BatchedRow.run(run.rows, contexts: run.contexts, on: connection, logger: logger)
+            } catch {
+                if run.indices.count == 1 { throw BatchCommitter.ProjectionFailure(index: run.indices[0], cause: error) }
+                // A change that no longer applies names its row, which is exactly one append's here.
+                if PostgresErrorText.sqlState(of: error) == BatchStatement.preconditionFailed,
+                   let key = PostgresErrorText.detail(of: error), let slot = run.rows.firstIndex(where: { $0.conflictKey == key }) {
+                    throw BatchCommitter.ProjectionFailure(index: run.indices[slot], cause: error)
                 }
-                runs[slot].rows.append(row)
-                runs[slot].contexts.append(context)
-                runs[slot].indices.append(index)
-                if let key = row.conflictKey { keys.insert(key) }
-            }
-        }
-
-        mutating func flush(on connection: PostgresConnection, logger: Logger) async throws {
-            defer { self = SharedRuns() }
-            for run in runs {
-                do {
-                    try await BatchedRow.run(run.rows, contexts: run.contexts, on: connection, logger: logger)
-                } catch {
-                    if run.indices.count == 1 { throw ProjectionFailure(index: run.indices[0], cause: error) }
-                    // A change that no longer applies names its row, which is exactly one append's here.
-                    if PostgresErrorText.sqlState(of: error) == BatchStatement.preconditionFailed,
-                       let key = PostgresErrorText.detail(of: error), let slot = run.rows.firstIndex(where: { $0.conflictKey == key }) {
-                        throw ProjectionFailure(index: run.indices[slot], cause: error)
-                    }
-                    throw SharedProjectionFailure(indices: run.indices)
-                }
+                throw BatchCommitter.SharedProjectionFailure(indices: run.indices)
             }
         }
     }

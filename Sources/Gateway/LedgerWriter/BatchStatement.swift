@@ -15,13 +15,13 @@ enum BatchStatement {
 
     static func make(
         chain: String, from base: ChainHead, to head: ChainHead, entries: [SignedEntry], sealedSubjects: [String],
-        projections: [(rows: [BatchedRow], contexts: [AppendContext])] = [], checkpoint: (rootHash: [UInt8], note: String)? = nil
+        projections: ProjectorRuns = ProjectorRuns(), checkpoint: (rootHash: [UInt8], note: String)? = nil
     ) throws -> PostgresQuery {
         var sql = StatementBuilder()
         let chainID = try sql.bind(chain)
         sql.append("WITH ")
         try appendEntries(entries, chainID: chainID, into: &sql)
-        for (index, projection) in projections.enumerated() {
+        for (index, projection) in projections.runs.enumerated() {
             sql.append(",\nprojection_\(index) AS (")
             try BatchedRow.write(projection.rows, contexts: projection.contexts, into: &sql)
             sql.append(")")

@@ -25,8 +25,7 @@ struct AccessRecorder: Sendable {
 
     /// Appends the access. Throws `APIError.unavailable` when it could not be recorded.
     func record(_ access: PHIAccess) async throws {
-        let scope = RequestScope.current
-        let draft = Self.draft(for: access, requestID: scope?.requestID, clientAddress: scope?.clientAddress)
+        let draft = Self.draft(for: access)
         do {
             _ = try await writer.append(draft, projection: Self.accessLog.project(
                 AccessLogRows(access), conflictKey: nil))
@@ -42,8 +41,7 @@ struct AccessRecorder: Sendable {
     /// `change` and the access-log rows are its projection, in the entry's transaction.
     @discardableResult
     func recordChange(_ access: PHIAccess, payload: JSONValue, _ change: @escaping ProjectionUpdate) async throws -> AppendReceipt {
-        let scope = RequestScope.current
-        let draft = Self.draft(for: access, requestID: scope?.requestID, clientAddress: scope?.clientAddress, payload: .phi(payload))
+        let draft = Self.draft(for: access, payload: .phi(payload))
         return try await writer.append(draft) { connection, context, logger in
             try await change(connection, context, logger)
             try await Self.logChange(access, on: connection, context: context, logger: logger)
@@ -55,8 +53,7 @@ struct AccessRecorder: Sendable {
     /// appends' rows in the statement that records the batch. A row whose precondition no longer holds fails the
     /// append with `BatchStatement.preconditionFailed`, nothing written.
     func recordChange(_ access: PHIAccess, payload: JSONValue, batched change: [BatchedRow]) async throws -> AppendReceipt {
-        let scope = RequestScope.current
-        let draft = Self.draft(for: access, requestID: scope?.requestID, clientAddress: scope?.clientAddress, payload: .phi(payload))
+        let draft = Self.draft(for: access, payload: .phi(payload))
         return try await writer.append(draft, projection: .batched(change + [Self.accessLog.row(AccessLogRows(access), conflictKey: nil)]))
     }
 
@@ -65,8 +62,7 @@ struct AccessRecorder: Sendable {
     /// transaction.
     func recordShred(_ access: PHIAccess, payload: JSONValue, _ removal: @escaping ProjectionUpdate) async throws -> AppendReceipt {
         guard access.patients.count == 1 else { throw LedgerWriteError.phiWithoutSubject }
-        let scope = RequestScope.current
-        let draft = Self.draft(for: access, requestID: scope?.requestID, clientAddress: scope?.clientAddress, payload: .clear(payload))
+        let draft = Self.draft(for: access, payload: .clear(payload))
         return try await writer.shred(subject: access.patients[0].text, draft: draft) { connection, context, logger in
             try await removal(connection, context, logger)
             try await Self.logChange(access, on: connection, context: context, logger: logger)
@@ -79,24 +75,23 @@ struct AccessRecorder: Sendable {
         _ access: PHIAccess, payload: JSONValue, otherwise refusal: any Error,
         making change: @escaping @Sendable (PostgresConnection, AppendContext, Logger) async throws -> Made?
     ) async throws -> Made {
-        let scope = RequestScope.current
-        let draft = Self.draft(for: access, requestID: scope?.requestID, clientAddress: scope?.clientAddress, payload: .phi(payload))
         let made = Mutex<Made?>(nil)
-        _ = try await writer.append(draft) { connection, context, logger in
+        try await recordChange(access, payload: payload) { connection, context, logger in
             guard let result = try await change(connection, context, logger) else { throw refusal }
-            try await Self.logChange(access, on: connection, context: context, logger: logger)
             made.withLock { $0 = result }
         }
         guard let result = made.withLock({ $0 }) else { throw refusal }
         return result
     }
 
-    /// The ledger entry of an access: the patient as subject when there is one, else their ids in the payload.
-    static func draft(for access: PHIAccess, requestID: String?, clientAddress: String?, payload: DraftPayload? = nil) -> EntryDraft {
+    /// The ledger entry of an access made by the request being served (its id and client address, when there is
+    /// one): the patient as subject when there is one, else their ids in the payload.
+    private static func draft(for access: PHIAccess, payload: DraftPayload? = nil) -> EntryDraft {
+        let scope = RequestScope.current
         let single = access.patients.count == 1 ? access.patients[0] : nil
         return EntryDraft(
-            actor: access.principal.actor(clientAddress: clientAddress), action: access.action, resource: access.resource,
-            subject: single?.text, purposeOfUse: purposeOfUse(access), requestID: requestID, outcome: access.outcome,
+            actor: access.principal.actor(clientAddress: scope?.clientAddress), action: access.action, resource: access.resource,
+            subject: single?.text, purposeOfUse: purposeOfUse(access), requestID: scope?.requestID, outcome: access.outcome,
             payload: payload ?? (single == nil ? .clear(["patients": .array(access.patients.map { .string($0.text) })]) : .none))
     }
 

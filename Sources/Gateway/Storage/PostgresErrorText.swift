@@ -26,20 +26,19 @@ enum PostgresErrorText {
     /// The SQLSTATE the server reported, or nil when the error did not come from the server (a lost connection,
     /// say), in which case whether a statement took effect is unknown.
     static func sqlState(of error: any Error) -> String? {
-        if let transactionError = error as? PostgresTransactionError {
-            guard let cause = transactionError.closureError ?? transactionError.commitError ?? transactionError.beginError else {
-                return nil
-            }
-            return sqlState(of: cause)
-        }
-        return (error as? PSQLError)?.serverInfo?[.sqlState]
+        serverError(of: error)?.serverInfo?[.sqlState]
     }
 
     /// The DETAIL the server reported with an error, if any.
     static func detail(of error: any Error) -> String? {
+        serverError(of: error)?.serverInfo?[.detail]
+    }
+
+    /// The driver's error behind `error`, looking through a failed transaction to the step that failed.
+    private static func serverError(of error: any Error) -> PSQLError? {
         if let transactionError = error as? PostgresTransactionError {
-            return (transactionError.closureError ?? transactionError.commitError ?? transactionError.beginError).flatMap(detail(of:))
+            return (transactionError.closureError ?? transactionError.commitError ?? transactionError.beginError).flatMap(serverError(of:))
         }
-        return (error as? PSQLError)?.serverInfo?[.detail]
+        return error as? PSQLError
     }
 }

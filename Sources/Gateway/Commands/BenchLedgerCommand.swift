@@ -27,10 +27,9 @@ struct BenchLedgerCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try loadConfigurationOrExit()
-        var logging = configuration.logging
-        logging.level = .warning
-        // Standard output carries the results, one JSON line per level; the pool's warnings go to standard error.
-        let logger = Logger.gateway(logging, sink: StandardOutputSink(descriptor: 2))
+        // Standard output carries the results, one JSON line per level; logs (at LOG_LEVEL, which the bench scripts
+        // set to warning; debug shows each batch's size and time) go to standard error.
+        let logger = Logger.gateway(configuration.logging, sink: StandardOutputSink(descriptor: 2))
         try await withStandaloneWriter(configuration: configuration, logger: logger, poolSize: configuration.database.poolSize) {
             client, writer in
             try await warmUp(writer: writer, client: client, logger: logger)

@@ -81,6 +81,11 @@ struct EntryTests {
         let bytes = Array("{}".utf8)
         // SHA-256("PHI-LEDGER-ENTRY-V1\0{}"), computed independently with: printf 'PHI-LEDGER-ENTRY-V1\0{}' | sha256sum
         #expect(Hex.encode(EntryHash.of(canonicalBytes: bytes)) == Self.expectedPrefixedHashOfBraces)
+        // A slice of a larger buffer (as the verifier hashes a COPY tuple's field) and a sequence without contiguous
+        // storage hash the same bytes.
+        let tuple = Array("xx{}yy".utf8)
+        #expect(Hex.encode(EntryHash.of(canonicalBytes: tuple[2..<4])) == Self.expectedPrefixedHashOfBraces)
+        #expect(Hex.encode(EntryHash.of(canonicalBytes: "{}".utf8.lazy.map { $0 })) == Self.expectedPrefixedHashOfBraces)
     }
 
     static let expectedPrefixedHashOfBraces = "0c2e4374e98d525e7a9af858083b6eb8b2e054b4416b90d686a3f73b7d9fa906"

@@ -8,9 +8,9 @@ public enum EntryHash {
 
     public static func of(canonicalBytes: some Sequence<UInt8>) -> [UInt8] {
         var hasher = SHA256()
-        hasher.update(data: prefix)
-        hasher.update(data: Array(canonicalBytes))
-        return Array(hasher.finalize())
+        hasher.update(contiguous: prefix)
+        hasher.update(contiguous: canonicalBytes)
+        return hasher.finalize().bytes
     }
 
     /// The Merkle leaf hash of an entry: the RFC 6962 leaf hash of its 32-byte entry hash.

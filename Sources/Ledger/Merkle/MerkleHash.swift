@@ -9,19 +9,22 @@ public enum MerkleHash {
     /// `SHA-256(0x00 || data)`.
     public static func leaf(_ data: some Sequence<UInt8>) -> [UInt8] {
         var hasher = SHA256()
-        hasher.update(data: [0x00])
-        hasher.update(data: Array(data))
-        return Array(hasher.finalize())
+        hasher.update(contiguous: leafPrefix)
+        hasher.update(contiguous: data)
+        return hasher.finalize().bytes
     }
 
     /// `SHA-256(0x01 || left || right)`.
     public static func node(_ left: [UInt8], _ right: [UInt8]) -> [UInt8] {
         var hasher = SHA256()
-        hasher.update(data: [0x01])
-        hasher.update(data: left)
-        hasher.update(data: right)
-        return Array(hasher.finalize())
+        hasher.update(contiguous: nodePrefix)
+        hasher.update(contiguous: left)
+        hasher.update(contiguous: right)
+        return hasher.finalize().bytes
     }
+
+    private static let leafPrefix: [UInt8] = [0x00]
+    private static let nodePrefix: [UInt8] = [0x01]
 
     /// The largest power of two strictly less than `n` (n ≥ 2): where RFC 6962 splits a tree of `n` leaves.
     static func split(_ n: Int) -> Int {

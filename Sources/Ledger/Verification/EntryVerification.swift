@@ -25,7 +25,7 @@ public enum EntryVerification {
     }
 
     /// The stored hash equals the hash of the stored bytes.
-    public static func checkHash(canonicalBytes: [UInt8], storedHash: [UInt8]) -> Finding? {
+    public static func checkHash(canonicalBytes: some Sequence<UInt8>, storedHash: [UInt8]) -> Finding? {
         EntryHash.of(canonicalBytes: canonicalBytes) == storedHash ? nil : .hashMismatch
     }
 

@@ -48,7 +48,7 @@ struct BundleExport {
         let covered = state.selected.filter { $0.seq <= checkpoint.size }
         let entries = try covered.map { selected in
             AuditBundle.Entry(
-                canonical: selected.row.canonical, seq: selected.seq, entryHash: selected.row.entryHash, keyID: selected.row.keyID,
+                canonical: Array(selected.row.canonical), seq: selected.seq, entryHash: selected.row.entryHash, keyID: selected.row.keyID,
                 signature: selected.row.signature,
                 proof: try state.levels.inclusionProof(index: Int(selected.seq - 1), treeSize: Int(checkpoint.size)))
         }

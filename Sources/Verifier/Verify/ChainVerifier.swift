@@ -111,7 +111,7 @@ final class ChainVerifier {
             return Checked(problem: finding)
         }
         // Reading insists on the canonical form: bytes that do not re-encode identically are not an entry.
-        do { return Checked(entry: try LedgerEntry(canonicalBytes: row.canonical)) } catch {
+        do { return Checked(entry: try LedgerEntry(canonicalBytes: Array(row.canonical))) } catch {
             return Checked(parseError: "\(error)")
         }
     }

@@ -6,7 +6,8 @@ struct StoredEntryRow: Sendable {
     let seq: Int64
     let entryHash: [UInt8]
     let prevHash: [UInt8]
-    let canonical: [UInt8]
+    /// The entry's canonical bytes, a slice of the COPY tuple (hashing them needs no copy).
+    let canonical: ArraySlice<UInt8>
     let keyID: String
     let signature: [UInt8]
     /// `recorded_at` in microseconds since 1970.
@@ -50,7 +51,8 @@ struct StoredEntryRow: Sendable {
         self.seq = seq
         entryHash = try bytes(1)
         prevHash = try bytes(2)
-        canonical = try bytes(3)
+        guard let canonicalRange = fields[3] else { throw Malformed(description: "seq \(seq): column 4 is NULL") }
+        canonical = tuple[canonicalRange]
         // NULL only where `copySelect` left a column out; the checks that read it are not run then.
         keyID = text(4) ?? ""
         signature = fields[5].map { Array(tuple[$0]) } ?? []

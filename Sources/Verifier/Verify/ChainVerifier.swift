@@ -57,6 +57,7 @@ final class ChainVerifier {
         var parseError: String?
         /// Only the hash was checked (`--hashes-only`): the link is followed through the row's columns.
         var hashOnly = false
+        var signatureChecked = false
     }
 
     /// Verifies the next binary COPY tuples of `StoredEntryRow.copySelect`. Decoding them is part of the work
@@ -64,24 +65,41 @@ final class ChainVerifier {
     func consume(_ tuples: [[UInt8]]) throws {
         var decoded = [StoredEntryRow?](repeating: nil, count: tuples.count)
         var checked = [Checked](repeating: Checked(), count: tuples.count)
+        let parse = verifySignatures, keys = trustedKeys
         decoded.withUnsafeMutableBufferPointer { rows in
             checked.withUnsafeMutableBufferPointer { results in
                 let rowsOut = UnsafeSendable(rows), out = UnsafeSendable(results)
-                let parse = verifySignatures
                 DispatchQueue.concurrentPerform(iterations: tuples.count) { index in
                     guard let row = try? StoredEntryRow(binaryTuple: tuples[index]) else { return }
                     rowsOut.value[index] = row
                     // Without signatures, an entry's bytes are bound by its hash and the signed checkpoints' roots;
                     // parsing them (the costly part) is left to key rotations, which the trusted key set follows.
-                    out.value[index] = parse || row.action == KeyRotation.action ? Self.checkBytes(row) : Self.checkHash(row)
+                    var result = parse || row.action == KeyRotation.action ? Self.checkBytes(row) : Self.checkHash(row)
+                    // Signed by a key trusted before this batch: checked here, while the row is at hand.
+                    if parse, result.problem == nil, result.entry != nil, keys[row.keyID] != nil {
+                        result.problem = EntryVerification.checkSignature(
+                            entryHash: row.entryHash, keyID: row.keyID, signature: row.signature, trustedKeys: keys)
+                        result.signatureChecked = true
+                    }
+                    out.value[index] = result
                 }
             }
         }
         guard !decoded.contains(where: { $0 == nil }) else { throw StoredEntryRow.Malformed(description: "a ledger_entries row did not decode") }
         let batch = decoded.map { $0! }
-        // A rotation in this batch may introduce the key that signs entries after it; offer every key a rotation
-        // in the batch names for the parallel signature checks. Whether the key was trusted at that point is
-        // decided in order below.
+        if parse { checkRemainingSignatures(batch, &checked) }
+        for (row, result) in zip(batch, checked) {
+            let verified = follow(row, result)
+            try onEntry?(row, verified)
+        }
+    }
+
+    /// The signatures not checked with the rest: by a key that a rotation in this batch introduces, or by no known
+    /// key. Every key a rotation in the batch names is offered; whether it was trusted at that point is decided in
+    /// order, by `follow`.
+    private func checkRemainingSignatures(_ batch: [StoredEntryRow], _ checked: inout [Checked]) {
+        let remaining = checked.indices.filter { checked[$0].problem == nil && checked[$0].entry != nil && !checked[$0].signatureChecked }
+        guard !remaining.isEmpty else { return }
         var candidates = trustedKeys
         for result in checked {
             if let entry = result.entry, entry.action == KeyRotation.action, case .clear(let payload) = entry.payload,
@@ -90,18 +108,13 @@ final class ChainVerifier {
             }
         }
         let keys = candidates
-        if verifySignatures { checked.withUnsafeMutableBufferPointer { results in
+        checked.withUnsafeMutableBufferPointer { results in
             let out = UnsafeSendable(results)
-            DispatchQueue.concurrentPerform(iterations: batch.count) { index in
-                guard out.value[index].problem == nil, out.value[index].entry != nil else { return }
-                let row = batch[index]
+            DispatchQueue.concurrentPerform(iterations: remaining.count) { slot in
+                let index = remaining[slot], row = batch[index]
                 out.value[index].problem = EntryVerification.checkSignature(
                     entryHash: row.entryHash, keyID: row.keyID, signature: row.signature, trustedKeys: keys)
             }
-        } }
-        for (row, result) in zip(batch, checked) {
-            let verified = follow(row, result)
-            try onEntry?(row, verified)
         }
     }
 

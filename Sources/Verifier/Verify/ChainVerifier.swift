@@ -57,6 +57,7 @@ final class ChainVerifier {
         var parseError: String?
         /// Only the hash was checked (`--hashes-only`): the link is followed through the row's columns.
         var hashOnly = false
+        /// The signature was checked in the parallel pass (its key was trusted before the batch).
         var signatureChecked = false
     }
 

@@ -13,8 +13,12 @@ struct PatientUpdate: Sendable {
     /// The projection row. It changes the patient's row, so two updates of one patient never share a statement; its
     /// conflict key is also the name `projection_expect` reports when the update no longer applies.
     var row: BatchedRow {
-        Self.projector.row(self, conflictKey: "patients/\(patientID.text)", basis: fromSeq)
+        Self.projector.row(self, conflictKey: Self.keyPrefix + patientID.text, basis: fromSeq)
     }
+
+    /// A patient's conflict key is this and the patient's id as PostgreSQL writes a uuid (lower case). The statement
+    /// builds the same key for `projection_expect`, and the writer matches the one it reports against the rows' keys.
+    private static let keyPrefix = "patients/"
 
     /// Raises `BatchStatement.preconditionFailed` for a patient that is gone, archived or at another version, so
     /// that only that update fails (the writer retries the batch without it) and no entry records a change that did
@@ -28,6 +32,7 @@ struct PatientUpdate: Sendable {
             try sql.bind(column(\.sex)) + "::text[]", try sql.bind(contexts.map(\.seq)) + "::bigint[]",
             try sql.bind(contexts.map(\.recordedAt)) + "::timestamptz[]",
         ]
+        let key = try sql.bind(keyPrefix) + "::text || c.id"
         sql.append("""
             UPDATE patients p SET
                 mrn = coalesce(nullif(c.mrn, ''), p.mrn), family_name = coalesce(nullif(c.family_name, ''), p.family_name),
@@ -36,8 +41,8 @@ struct PatientUpdate: Sendable {
                 version = p.version + 1, updated_at = c.recorded_at, ledger_seq = c.seq
             FROM (SELECT * FROM unnest(\(columns.joined(separator: ", ")))
                       AS c(id, from_version, mrn, family_name, given_name, birth_date, sex, seq, recorded_at)
-                  WHERE projection_expect(EXISTS (SELECT 1 FROM patients q WHERE q.id = c.id), 'patients/' || c.id)) c
-            WHERE p.id = c.id AND projection_expect(p.status = 'active' AND p.version = c.from_version, 'patients/' || c.id)
+                  WHERE projection_expect(EXISTS (SELECT 1 FROM patients q WHERE q.id = c.id), \(key))) c
+            WHERE p.id = c.id AND projection_expect(p.status = 'active' AND p.version = c.from_version, \(key))
             """)
     }
 }

@@ -86,16 +86,19 @@ extension LedgerEntry {
         self.payload = try Payload(json: fields["payload"]!)
     }
 
+    /// The longest canonical bytes an entry may have.
+    public static let maximumCanonicalBytes = 1 << 20
+
     /// Parses canonical bytes and insists they are canonical: the same entry has exactly one valid encoding.
     public init(canonicalBytes bytes: [UInt8]) throws(LedgerFormatError) {
-        // Most entries are read without a JSON tree; the re-encoding makes the fast reading exact.
-        var reader = CanonicalEntryReader(bytes)
-        if bytes.count <= 1 << 20, let entry = reader.read(), entry.canonicalBytes() == bytes {
+        // Most entries are read without a JSON tree. The view admits only canonical bytes; writing the entry
+        // back and comparing costs little here, and keeps this reading exact by construction as well.
+        if let entry = CanonicalEntryView(bytes)?.entry(), entry.canonicalBytes() == bytes {
             self = entry
             return
         }
         let json: JSONValue
-        do { json = try JSONParser.parse(bytes, limits: .init(maxBytes: 1 << 20, maxDepth: 32)) } catch {
+        do { json = try JSONParser.parse(bytes, limits: .init(maxBytes: Self.maximumCanonicalBytes, maxDepth: 32)) } catch {
             throw .invalid(error.description)
         }
         try self.init(json: json)

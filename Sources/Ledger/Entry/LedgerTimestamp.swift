@@ -56,7 +56,13 @@ public struct LedgerTimestamp: Sendable, Hashable, Comparable, CustomStringConve
 
     /// Parses exactly the form `description` writes; anything else is nil.
     public init?(parsing text: String) {
-        let bytes = Array(text.utf8)
+        var text = text
+        guard let parsed = text.withUTF8({ Self(parsingUTF8: $0) }) else { return nil }
+        self = parsed
+    }
+
+    /// Parses the UTF-8 of exactly the form `description` writes; anything else is nil.
+    init?(parsingUTF8 bytes: UnsafeBufferPointer<UInt8>) {
         guard bytes.count == 27, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"), bytes[10] == UInt8(ascii: "T"),
               bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"), bytes[19] == UInt8(ascii: "."),
               bytes[26] == UInt8(ascii: "Z")

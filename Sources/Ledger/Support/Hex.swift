@@ -13,6 +13,14 @@ public enum Hex {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// The lowercase hex digit of a nibble (0...15).
+    static func digit(_ nibble: UInt8) -> UInt8 { digits[Int(nibble)] }
+
+    /// Whether `c` is one of the digits `encode` writes.
+    static func isLowercaseDigit(_ c: UInt8) -> Bool {
+        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(c) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(c)
+    }
+
     /// Decodes lowercase or uppercase hex; nil for odd lengths or non-hex characters.
     public static func decode(_ text: some StringProtocol) -> [UInt8]? {
         let utf8 = Array(text.utf8)

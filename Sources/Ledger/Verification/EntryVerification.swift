@@ -37,6 +37,14 @@ public enum EntryVerification {
         return nil
     }
 
+    /// The same check on an entry read in place.
+    public static func checkLink(_ view: CanonicalEntryView, chain: String, expectedSeq: Int64, previousHash: [UInt8]) -> Finding? {
+        if !view.chain.elementsEqual(chain.utf8) { return .wrongChain(expected: chain, found: String(decoding: view.chain, as: UTF8.self)) }
+        if view.seq != expectedSeq { return .seqGap(expected: expectedSeq, found: view.seq) }
+        if !view.prevEquals(previousHash) { return .brokenLink }
+        return nil
+    }
+
     /// The signature verifies under a trusted key.
     public static func checkSignature(entryHash: [UInt8], keyID: String, signature: [UInt8], trustedKeys: [String: Ed25519PublicKey]) -> Finding? {
         guard let key = trustedKeys[keyID] else { return .unknownKey(keyID) }

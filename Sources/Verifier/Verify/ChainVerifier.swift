@@ -52,6 +52,10 @@ final class ChainVerifier {
 
     /// What each entry's own checks found, computed in parallel.
     private struct Checked {
+        /// The entry's bytes read in place, when they are canonical and in the common layout.
+        var view: CanonicalEntryView?
+        /// The entry itself: built when it is not in the common layout, or when it is needed (a key rotation, an
+        /// `onEntry` observer).
         var entry: LedgerEntry?
         var problem: EntryVerification.Finding?
         var parseError: String?
@@ -59,6 +63,9 @@ final class ChainVerifier {
         var hashOnly = false
         /// The signature was checked in the parallel pass (its key was trusted before the batch).
         var signatureChecked = false
+
+        /// The bytes are an entry.
+        var isEntry: Bool { view != nil || entry != nil }
     }
 
     /// Verifies the next binary COPY tuples of `StoredEntryRow.copySelect`. Decoding them is part of the work
@@ -66,7 +73,7 @@ final class ChainVerifier {
     func consume(_ tuples: [[UInt8]]) throws {
         var decoded = [StoredEntryRow?](repeating: nil, count: tuples.count)
         var checked = [Checked](repeating: Checked(), count: tuples.count)
-        let parse = verifySignatures, keys = trustedKeys
+        let parse = verifySignatures, keys = trustedKeys, buildEntries = onEntry != nil
         decoded.withUnsafeMutableBufferPointer { rows in
             checked.withUnsafeMutableBufferPointer { results in
                 let rowsOut = UnsafeSendable(rows), out = UnsafeSendable(results)
@@ -75,9 +82,9 @@ final class ChainVerifier {
                     rowsOut.value[index] = row
                     // Without signatures, an entry's bytes are bound by its hash and the signed checkpoints' roots;
                     // parsing them (the costly part) is left to key rotations, which the trusted key set follows.
-                    var result = parse || row.action == KeyRotation.action ? Self.checkBytes(row) : Self.checkHash(row)
+                    var result = parse || row.action == KeyRotation.action ? Self.checkBytes(row, buildEntry: buildEntries) : Self.checkHash(row)
                     // Signed by a key trusted before this batch: checked here, while the row is at hand.
-                    if parse, result.problem == nil, result.entry != nil, keys[row.keyID] != nil {
+                    if parse, result.problem == nil, result.isEntry, keys[row.keyID] != nil {
                         result.problem = EntryVerification.checkSignature(
                             entryHash: row.entryHash, keyID: row.keyID, signature: row.signature, trustedKeys: keys)
                         result.signatureChecked = true
@@ -99,7 +106,7 @@ final class ChainVerifier {
     /// key. Every key a rotation in the batch names is offered; whether it was trusted at that point is decided in
     /// order, by `follow`.
     private func checkRemainingSignatures(_ batch: [StoredEntryRow], _ checked: inout [Checked]) {
-        let remaining = checked.indices.filter { checked[$0].problem == nil && checked[$0].entry != nil && !checked[$0].signatureChecked }
+        let remaining = checked.indices.filter { checked[$0].problem == nil && checked[$0].isEntry && !checked[$0].signatureChecked }
         guard !remaining.isEmpty else { return }
         var candidates = trustedKeys
         for result in checked {
@@ -120,11 +127,16 @@ final class ChainVerifier {
     }
 
     /// The checks of one row that need nothing but the row.
-    private static func checkBytes(_ row: StoredEntryRow) -> Checked {
+    private static func checkBytes(_ row: StoredEntryRow, buildEntry: Bool) -> Checked {
         if let finding = EntryVerification.checkHash(canonicalBytes: row.canonical, storedHash: row.entryHash) {
             return Checked(problem: finding)
         }
-        // Reading insists on the canonical form: bytes that do not re-encode identically are not an entry.
+        // Reading insists on the canonical form: the view admits nothing else, and bytes it leaves to the general
+        // parser must re-encode identically.
+        if let view = CanonicalEntryView(row.canonical) {
+            let needed = buildEntry || view.action.elementsEqual(KeyRotation.action.utf8)
+            return Checked(view: view, entry: needed ? view.entry() : nil)
+        }
         do { return Checked(entry: try LedgerEntry(canonicalBytes: Array(row.canonical))) } catch {
             return Checked(parseError: "\(error)")
         }
@@ -134,7 +146,8 @@ final class ChainVerifier {
         Checked(problem: EntryVerification.checkHash(canonicalBytes: row.canonical, storedHash: row.entryHash), hashOnly: true)
     }
 
-    /// The checks that follow the chain's order, for one row; returns the entry when it verified.
+    /// The checks that follow the chain's order, for one row; returns the entry when it verified and was built
+    /// (always, when `onEntry` is set).
     private func follow(_ row: StoredEntryRow, _ result: Checked) -> LedgerEntry? {
         let expected = lastSeq + 1
         var verified: LedgerEntry?
@@ -147,8 +160,13 @@ final class ChainVerifier {
             } else if row.prevHash != headHash {
                 record(Finding(seq: row.seq, check: "link", message: EntryVerification.Finding.brokenLink.description))
             }
-        } else if let entry = result.entry {
-            if let link = EntryVerification.checkLink(entry, chain: chain, expectedSeq: expected, previousHash: headHash) {
+        } else if let fields = result.view.map({ $0 as any IndexedFields }) ?? result.entry {
+            let link = if let view = result.view {
+                EntryVerification.checkLink(view, chain: chain, expectedSeq: expected, previousHash: headHash)
+            } else {
+                EntryVerification.checkLink(result.entry!, chain: chain, expectedSeq: expected, previousHash: headHash)
+            }
+            if let link {
                 record(Finding(seq: row.seq, check: "link", message: link.description))
             } else if case .unknownKey = result.problem {
                 record(Finding(seq: row.seq, check: "signature", message: result.problem!.description))
@@ -157,10 +175,10 @@ final class ChainVerifier {
             } else if verifySignatures, trustedKeys[row.keyID] == nil {
                 record(Finding(seq: row.seq, check: "signature", message: EntryVerification.Finding.unknownKey(row.keyID).description))
             } else {
-                verified = entry
+                verified = result.entry
                 // The quick pass reads the index columns as NULL; it parses rotation entries only to follow keys.
-                if verifySignatures { checkColumns(row, entry) }
-                if entry.action == KeyRotation.action {
+                if verifySignatures { checkColumns(row, fields) }
+                if let entry = result.entry, entry.action == KeyRotation.action {
                     if let key = KeyRotation.introducedKey(by: entry, signedBy: row.keyID) {
                         trustedKeys[key.keyID] = key
                     } else {
@@ -171,7 +189,7 @@ final class ChainVerifier {
         } else if let problem = result.problem {
             record(Finding(seq: row.seq, check: "entry", message: problem.description))
         }
-        if row.seq != expected, result.entry == nil, !(result.hashOnly && result.problem == nil) {
+        if row.seq != expected, !result.isEntry, !(result.hashOnly && result.problem == nil) {
             record(Finding(seq: row.seq, check: "link", message: EntryVerification.Finding.seqGap(expected: expected, found: row.seq).description))
         }
         // Carry on from what the row claims, so one bad entry is one finding rather than a cascade.
@@ -184,13 +202,13 @@ final class ChainVerifier {
 
     /// The index columns are copies of the entry's fields; a DBA who edits one (to hide an action from a report,
     /// say) is caught here even though the entry itself is intact.
-    private func checkColumns(_ row: StoredEntryRow, _ entry: LedgerEntry) {
+    private func checkColumns(_ row: StoredEntryRow, _ entry: some IndexedFields) {
         var differing: [String] = []
-        if row.prevHash != entry.prev { differing.append("prev_hash") }
+        if !entry.prevEquals(row.prevHash) { differing.append("prev_hash") }
         if row.recordedAt != entry.recordedAt.microsecondsSinceEpoch { differing.append("recorded_at") }
-        if row.action != entry.action { differing.append("action") }
-        if row.actorID != entry.actor?.userID { differing.append("actor_id") }
-        if row.subjectID != entry.subject { differing.append("subject_id") }
+        if !entry.actionEquals(row.action) { differing.append("action") }
+        if !entry.actorUserIDEquals(row.actorID) { differing.append("actor_id") }
+        if !entry.subjectEquals(row.subjectID) { differing.append("subject_id") }
         if !differing.isEmpty {
             record(Finding(
                 seq: row.seq, table: "ledger_entries", row: "seq \(row.seq)", check: "columns",

@@ -5,7 +5,8 @@ import Testing
 @testable import Gateway
 
 /// A chain of 46 entries (the chain's first, then 45 events), checkpointed at 1 and every 10 after, written by the real writer into its own database, with the
-/// trusted key file and witness file a verifier is given.
+/// trusted key file and witness file a verifier is given. Every third event (seq 3, 6, ..., 45) has no payload, so
+/// that the verifier reads it in place; the others hold a clear payload, which goes to the general parser.
 struct TamperFixture: Sendable {
     let database: TestDatabase
     let signingKey: Ed25519SigningKey
@@ -34,7 +35,7 @@ struct TamperFixture: Sendable {
     func write(settings: LedgerWriterSettings, count: Int = entries, payload: @escaping @Sendable (Int) -> JSONValue) async throws {
         try await WriterHarness.with(database, settings: settings, signingKey: signingKey) { harness in
             for n in 1...count {
-                _ = try await harness.writer.append(draft("test.event", payload: .clear(payload(n))))
+                _ = try await harness.writer.append(draft("test.event", payload: n % 3 == 2 ? .none : .clear(payload(n))))
             }
         }
     }
@@ -94,9 +95,13 @@ struct VerifierTamperTests {
     func modifiedPayload() async throws {
         try await TamperFixture.with { fixture in
             try await fixture.tamper(
-                #"UPDATE ledger_entries SET canonical = convert_to(regexp_replace(convert_from(canonical, 'UTF8'), '"n":[0-9]+', '"n":999'), 'UTF8') WHERE seq = 17"#)
+                #"UPDATE ledger_entries SET canonical = convert_to(regexp_replace(convert_from(canonical, 'UTF8'), '"n":[0-9]+', '"n":999'), 'UTF8') WHERE seq = 17"#,
+                // Bytes that mean the same entry but are not its canonical form, with the hash made to match.
+                #"UPDATE ledger_entries SET canonical = convert_to(replace(convert_from(canonical, 'UTF8'), '"payload":null', '"payload": null'), 'UTF8') WHERE seq = 18"#,
+                #"UPDATE ledger_entries SET entry_hash = sha256('PHI-LEDGER-ENTRY-V1'::bytea || '\x00'::bytea || canonical) WHERE seq = 18"#)
             let outcome = try fixture.verify()
             #expect(outcome.status == 1 && outcome.finds(seq: 17, check: "entry"), "\(outcome.findings)")
+            #expect(outcome.finds(seq: 18, check: "entry"), "\(outcome.findings)")
         }
     }
 
@@ -106,11 +111,18 @@ struct VerifierTamperTests {
             try await fixture.tamper(
                 #"UPDATE ledger_entries SET canonical = convert_to(replace(convert_from(canonical, 'UTF8'), '"action":"test.event"', '"action":"test.other"'), 'UTF8') WHERE seq = 23"#,
                 #"UPDATE ledger_entries SET entry_hash = sha256('PHI-LEDGER-ENTRY-V1'::bytea || '\x00'::bytea || canonical), action = 'test.other' WHERE seq = 23"#,
-                "UPDATE ledger_entries SET actor_id = 'someone-else' WHERE seq = 12")
+                "UPDATE ledger_entries SET actor_id = 'someone-else' WHERE seq = 12",
+                // The same on both ways of reading an entry (23 and 13 hold clear payloads, 27 and 12 are read in
+                // place); and a prev_hash column that no longer matches the entry's prev: a column finding, not a broken link.
+                #"UPDATE ledger_entries SET canonical = convert_to(replace(convert_from(canonical, 'UTF8'), '"action":"test.event"', '"action":"test.other"'), 'UTF8') WHERE seq = 27"#,
+                #"UPDATE ledger_entries SET entry_hash = sha256('PHI-LEDGER-ENTRY-V1'::bytea || '\x00'::bytea || canonical), action = 'test.other' WHERE seq = 27"#,
+                "UPDATE ledger_entries SET actor_id = 'someone-else' WHERE seq = 13",
+                "UPDATE ledger_entries SET prev_hash = sha256('x'::bytea) WHERE seq = 15")
             let outcome = try fixture.verify()
             #expect(outcome.status == 1)
-            #expect(outcome.finds(seq: 23, check: "signature"), "\(outcome.findings)")
-            #expect(outcome.finds(seq: 12, check: "columns"), "\(outcome.findings)")
+            for seq: Int64 in [23, 27] { #expect(outcome.finds(seq: seq, check: "signature"), "\(outcome.findings)") }
+            for seq: Int64 in [12, 13, 15] { #expect(outcome.finds(seq: seq, check: "columns"), "\(outcome.findings)") }
+            #expect(!outcome.finds(seq: 15, check: "link") && !outcome.finds(seq: 16, check: "link"), "\(outcome.findings)")
         }
     }
 

@@ -44,6 +44,9 @@ public struct CanonicalEntryView: Sendable {
     /// The UTF-8 of the `subject` member; nil when it is null.
     public var subject: ArraySlice<UInt8>? { ranges.subject.map { bytes[$0] } }
 
+    /// The `prev` member, decoded.
+    public var prev: [UInt8] { Hex.decode(String(decoding: bytes[ranges.prev], as: UTF8.self)) ?? [] }
+
     /// Whether `prev` is the lowercase hex of `hash`.
     public func prevEquals(_ hash: [UInt8]) -> Bool {
         guard hash.count * 2 == ranges.prev.count else { return false }
@@ -82,7 +85,7 @@ public struct CanonicalEntryView: Sendable {
                 ciphertext: [UInt8](Data(base64Encoded: Data(bytes[sealed.ciphertext])) ?? Data())))
         } ?? .none
         return LedgerEntry(
-            version: LedgerFormat.version, chain: text(ranges.chain), seq: seq, prev: Hex.decode(text(ranges.prev)) ?? [], id: text(ranges.id),
+            version: LedgerFormat.version, chain: text(ranges.chain), seq: seq, prev: prev, id: text(ranges.id),
             recordedAt: recordedAt, actor: actor, action: text(ranges.action),
             resource: ranges.resource.map { LedgerEntry.ResourceReference(type: text($0.type), id: text($0.id)) },
             subject: ranges.subject.map(text), purposeOfUse: ranges.purposeOfUse.map(text), policyVersion: ranges.policyVersion.map(text),

@@ -30,18 +30,10 @@ public enum EntryVerification {
     }
 
     /// The entry follows `previousHash` at `expectedSeq` on `chain`.
-    public static func checkLink(_ entry: LedgerEntry, chain: String, expectedSeq: Int64, previousHash: [UInt8]) -> Finding? {
-        if entry.chain != chain { return .wrongChain(expected: chain, found: entry.chain) }
+    public static func checkLink(_ entry: some ChainLinkFields, chain: String, expectedSeq: Int64, previousHash: [UInt8]) -> Finding? {
+        if !entry.isOnChain(chain) { return .wrongChain(expected: chain, found: entry.chainName) }
         if entry.seq != expectedSeq { return .seqGap(expected: expectedSeq, found: entry.seq) }
-        if entry.prev != previousHash { return .brokenLink }
-        return nil
-    }
-
-    /// The same check on an entry read in place.
-    public static func checkLink(_ view: CanonicalEntryView, chain: String, expectedSeq: Int64, previousHash: [UInt8]) -> Finding? {
-        if !view.chain.elementsEqual(chain.utf8) { return .wrongChain(expected: chain, found: String(decoding: view.chain, as: UTF8.self)) }
-        if view.seq != expectedSeq { return .seqGap(expected: expectedSeq, found: view.seq) }
-        if !view.prevEquals(previousHash) { return .brokenLink }
+        if !entry.prevEquals(previousHash) { return .brokenLink }
         return nil
     }
 
@@ -60,4 +52,29 @@ public enum EntryVerification {
         if let finding = checkLink(signed.entry, chain: chain, expectedSeq: expectedSeq, previousHash: previousHash) { return finding }
         return checkSignature(entryHash: signed.entryHash, keyID: signed.keyID, signature: signed.signature, trustedKeys: trustedKeys)
     }
+}
+
+/// What an entry states of its place in a chain: all that `EntryVerification.checkLink` reads, whether from a
+/// built entry or from its bytes in place.
+public protocol ChainLinkFields {
+    var seq: Int64 { get }
+    /// Whether the entry names `chain`.
+    func isOnChain(_ chain: String) -> Bool
+    /// The chain the entry names.
+    var chainName: String { get }
+    /// The entry's `prev`.
+    var prev: [UInt8] { get }
+    /// Whether the entry's `prev` is `hash` (without building `prev`, where that costs).
+    func prevEquals(_ hash: [UInt8]) -> Bool
+}
+
+extension LedgerEntry: ChainLinkFields {
+    public func isOnChain(_ chain: String) -> Bool { self.chain == chain }
+    public var chainName: String { chain }
+    public func prevEquals(_ hash: [UInt8]) -> Bool { prev == hash }
+}
+
+extension CanonicalEntryView: ChainLinkFields {
+    public func isOnChain(_ chain: String) -> Bool { self.chain.elementsEqual(chain.utf8) }
+    public var chainName: String { String(decoding: chain, as: UTF8.self) }
 }

@@ -14,23 +14,29 @@ enum BinaryCopy {
         return Int32(bitPattern: value)
     }
 
-    /// The fields of one tuple, as ranges into `tuple` (nil for NULL).
-    static func fields(of tuple: [UInt8]) throws -> [Range<Int>?] {
-        guard tuple.count >= 2 else { throw Malformed(description: "a COPY tuple is shorter than its field count") }
-        let count = Int(UInt16(tuple[0]) << 8 | UInt16(tuple[1]))
-        var fields: [Range<Int>?] = []
-        fields.reserveCapacity(count)
-        var offset = 2
-        for _ in 0..<count {
-            guard offset + 4 <= tuple.count else { throw Malformed(description: "a COPY tuple ends inside a field length") }
-            let length = Int(int32(tuple, at: offset))
-            offset += 4
-            if length < 0 { fields.append(nil); continue }
-            guard offset + length <= tuple.count else { throw Malformed(description: "a COPY field runs past its tuple") }
-            fields.append(offset..<(offset + length))
-            offset += length
+    /// The fields of one tuple, as ranges of `tuple`'s indices (nil for NULL).
+    static func fields(of tuple: ArraySlice<UInt8>) throws -> [Range<Int>?] {
+        try tuple.withUnsafeBufferPointer { bytes in
+            func uint32(at offset: Int) -> UInt32 {
+                UInt32(bytes[offset]) << 24 | UInt32(bytes[offset + 1]) << 16 | UInt32(bytes[offset + 2]) << 8 | UInt32(bytes[offset + 3])
+            }
+            guard bytes.count >= 2 else { throw Malformed(description: "a COPY tuple is shorter than its field count") }
+            let count = Int(UInt16(bytes[0]) << 8 | UInt16(bytes[1]))
+            var fields: [Range<Int>?] = []
+            fields.reserveCapacity(count)
+            var offset = 2
+            for _ in 0..<count {
+                guard offset + 4 <= bytes.count else { throw Malformed(description: "a COPY tuple ends inside a field length") }
+                let length = Int(Int32(bitPattern: uint32(at: offset)))
+                offset += 4
+                if length == -1 { fields.append(nil); continue }
+                guard length >= 0 else { throw Malformed(description: "a COPY field has a negative length") }
+                guard offset + length <= bytes.count else { throw Malformed(description: "a COPY field runs past its tuple") }
+                fields.append((tuple.startIndex + offset)..<(tuple.startIndex + offset + length))
+                offset += length
+            }
+            guard offset == bytes.count else { throw Malformed(description: "a COPY tuple has bytes after its last field") }
+            return fields
         }
-        guard offset == tuple.count else { throw Malformed(description: "a COPY tuple has bytes after its last field") }
-        return fields
     }
 }

@@ -84,9 +84,9 @@ final class LibPQConnection {
     }
 
     /// Streams `COPY (select) TO STDOUT (FORMAT binary)`: each row's tuple bytes (field count, then each field's
-    /// length and bytes) are handed to `row` as they arrive. Binary format spares both sides encoding and
+    /// length and bytes) are handed to `row` as they arrive, valid only during the call. Binary format spares both sides encoding and
     /// parsing text; the caller decodes the fields.
-    func copyOutBinary(_ select: String, row: ([UInt8]) throws -> Void) throws {
+    func copyOutBinary(_ select: String, row: (UnsafeRawBufferPointer) throws -> Void) throws {
         let started = PQexec(connection, "COPY (\(select)) TO STDOUT (FORMAT binary)")
         let status = PQresultStatus(started)
         let startMessage = status == PGRES_COPY_OUT ? "" : Self.message(of: started, connection: connection)
@@ -112,7 +112,7 @@ final class LibPQConnection {
             }
             // The trailer: a field count of -1.
             if bytes.count == 2, bytes[0] == 0xff, bytes[1] == 0xff { continue }
-            try row(Array(bytes))
+            try row(bytes)
         }
         let finished = PQgetResult(connection)
         defer { PQclear(finished) }

@@ -20,7 +20,9 @@ struct BundleExport {
     /// What the verification's callbacks fill in.
     private final class State {
         var levels = MerkleLevels()
-        var selected: [(row: StoredEntryRow, seq: Int64)] = []
+        /// The selected entries, proofs still to come. Copied out of the row: a row's bytes are a slice of a whole
+        /// COPY batch, which keeping the row would keep.
+        var selected: [AuditBundle.Entry] = []
         var checkpoint: (size: Int64, note: String)?
     }
 
@@ -36,7 +38,8 @@ struct BundleExport {
         verification.onEntry = { row, entry in
             state.levels.append(leafHash: EntryHash.merkleLeaf(entryHash: row.entryHash))
             guard let entry, Self.selects(selection, entry) else { return }
-            state.selected.append((row, entry.seq))
+            state.selected.append(AuditBundle.Entry(
+                canonical: Array(row.canonical), seq: entry.seq, entryHash: row.entryHash, keyID: row.keyID, signature: row.signature, proof: []))
         }
         let report = try verification.runWithProgress()
         guard report.intact else {
@@ -47,10 +50,9 @@ struct BundleExport {
         }
         let covered = state.selected.filter { $0.seq <= checkpoint.size }
         let entries = try covered.map { selected in
-            AuditBundle.Entry(
-                canonical: Array(selected.row.canonical), seq: selected.seq, entryHash: selected.row.entryHash, keyID: selected.row.keyID,
-                signature: selected.row.signature,
-                proof: try state.levels.inclusionProof(index: Int(selected.seq - 1), treeSize: Int(checkpoint.size)))
+            var entry = selected
+            entry.proof = try state.levels.inclusionProof(index: Int(selected.seq - 1), treeSize: Int(checkpoint.size))
+            return entry
         }
         let bundle = AuditBundle(
             chain: chain, createdAt: .now(), producer: producer, selection: selection, checkpointNote: checkpoint.note,

@@ -110,19 +110,21 @@ struct ChainVerification {
         }
         let after = since?.treeSize ?? 0
         // One thread reads COPY into batches while this one verifies the batch before (on every core).
-        let pipe = BatchPipe<[[UInt8]]>(capacity: 2)
+        let pipe = BatchPipe<CopyBatch>(capacity: 2)
         let reader = UncheckedConnection(connection: connection)
         let select = StoredEntryRow.copySelect(chain: chain, after: after, hashesOnly: !verifySignatures)
         let size = batchSize
         DispatchQueue.global().async {
             do {
-                var batch: [[UInt8]] = []
-                batch.reserveCapacity(size)
+                // Sized from the batch before, so that a batch grows its buffer about once.
+                var bytesEach = 1024
+                var batch = CopyBatch(tuples: size, bytesEach: bytesEach)
                 try reader.connection.copyOutBinary(select) { tuple in
                     batch.append(tuple)
                     if batch.count == size {
+                        bytesEach = batch.bytes.count / size + 64
                         pipe.put(batch)
-                        batch.removeAll(keepingCapacity: true)
+                        batch = CopyBatch(tuples: size, bytesEach: bytesEach)
                     }
                 }
                 if !batch.isEmpty { pipe.put(batch) }

@@ -52,28 +52,51 @@ final class ChainVerifier {
 
     /// What each entry's own checks found, computed in parallel.
     private struct Checked {
-        /// The entry's bytes read in place, when they are canonical and in the common layout.
-        var view: CanonicalEntryView?
-        /// The entry itself: built when it is not in the common layout, or when it is needed (a key rotation, an
-        /// `onEntry` observer).
-        var entry: LedgerEntry?
+        /// What the entry states of its place in the chain, when its bytes are an entry.
+        var position: Position?
+        /// The entry itself, when it was built: only for a key rotation or an `onEntry` observer, or when its bytes
+        /// are not in the layout read in place. Boxed, so that a batch's results stay small to copy.
+        var built: Built?
         var problem: EntryVerification.Finding?
         var parseError: String?
         /// Only the hash was checked (`--hashes-only`): the link is followed through the row's columns.
         var hashOnly = false
         /// The signature was checked in the parallel pass (its key was trusted before the batch).
         var signatureChecked = false
+        /// Index columns that disagree with the entry (recorded only if it otherwise verifies).
+        var differingColumns: [String] = []
 
-        /// The bytes are an entry.
-        var isEntry: Bool { view != nil || entry != nil }
+        var entry: LedgerEntry? { built?.entry }
+    }
+
+    /// An entry's chain, seq and prev. Where they agree with the verified chain's name and the row's `prev_hash`,
+    /// they share those values' storage, so that keeping them costs no allocation.
+    private struct Position: ChainLinkFields {
+        let chainName: String
+        let seq: Int64
+        let prev: [UInt8]
+
+        init(_ fields: some ChainLinkFields, chain: String, row: StoredEntryRow) {
+            chainName = fields.isOnChain(chain) ? chain : fields.chainName
+            seq = fields.seq
+            prev = fields.prevEquals(row.prevHash) ? row.prevHash : fields.prev
+        }
+
+        func isOnChain(_ chain: String) -> Bool { chainName == chain }
+        func prevEquals(_ hash: [UInt8]) -> Bool { prev == hash }
+    }
+
+    private final class Built: Sendable {
+        let entry: LedgerEntry
+        init(_ entry: LedgerEntry) { self.entry = entry }
     }
 
     /// Verifies the next binary COPY tuples of `StoredEntryRow.copySelect`. Decoding them is part of the work
     /// done on every core; a tuple that does not decode means the query was not ours, and stops the run.
-    func consume(_ tuples: [[UInt8]]) throws {
+    func consume(_ tuples: CopyBatch) throws {
         var decoded = [StoredEntryRow?](repeating: nil, count: tuples.count)
         var checked = [Checked](repeating: Checked(), count: tuples.count)
-        let parse = verifySignatures, keys = trustedKeys, buildEntries = onEntry != nil
+        let parse = verifySignatures, keys = trustedKeys, buildEntries = onEntry != nil, chain = chain
         decoded.withUnsafeMutableBufferPointer { rows in
             checked.withUnsafeMutableBufferPointer { results in
                 let rowsOut = UnsafeSendable(rows), out = UnsafeSendable(results)
@@ -82,23 +105,28 @@ final class ChainVerifier {
                     rowsOut.value[index] = row
                     // Without signatures, an entry's bytes are bound by its hash and the signed checkpoints' roots;
                     // parsing them (the costly part) is left to key rotations, which the trusted key set follows.
-                    var result = parse || row.action == KeyRotation.action ? Self.checkBytes(row, buildEntry: buildEntries) : Self.checkHash(row)
-                    // Signed by a key trusted before this batch: checked here, while the row is at hand.
-                    if parse, result.problem == nil, result.isEntry, keys[row.keyID] != nil {
-                        result.problem = EntryVerification.checkSignature(
-                            entryHash: row.entryHash, keyID: row.keyID, signature: row.signature, trustedKeys: keys)
-                        result.signatureChecked = true
+                    if parse || row.action == KeyRotation.action {
+                        // The quick pass reads the index columns as NULL, so it does not compare them.
+                        Self.checkBytes(row, chain: chain, buildEntry: buildEntries, checkColumns: parse, into: &out.value[index])
+                    } else {
+                        out.value[index].problem = EntryVerification.checkHash(canonicalBytes: row.canonical, storedHash: row.entryHash)
+                        out.value[index].hashOnly = true
                     }
-                    out.value[index] = result
+                    // Signed by a key trusted before this batch: checked here, while the row is at hand.
+                    if parse, out.value[index].problem == nil, out.value[index].position != nil, keys[row.keyID] != nil {
+                        out.value[index].problem = EntryVerification.checkSignature(
+                            entryHash: row.entryHash, keyID: row.keyID, signature: row.signature, trustedKeys: keys)
+                        out.value[index].signatureChecked = true
+                    }
                 }
             }
         }
         guard !decoded.contains(where: { $0 == nil }) else { throw StoredEntryRow.Malformed(description: "a ledger_entries row did not decode") }
         let batch = decoded.map { $0! }
         if parse { checkRemainingSignatures(batch, &checked) }
-        for (row, result) in zip(batch, checked) {
-            let verified = follow(row, result)
-            try onEntry?(row, verified)
+        for index in batch.indices {
+            let verified = follow(batch[index], checked[index])
+            try onEntry?(batch[index], verified)
         }
     }
 
@@ -106,7 +134,7 @@ final class ChainVerifier {
     /// key. Every key a rotation in the batch names is offered; whether it was trusted at that point is decided in
     /// order, by `follow`.
     private func checkRemainingSignatures(_ batch: [StoredEntryRow], _ checked: inout [Checked]) {
-        let remaining = checked.indices.filter { checked[$0].problem == nil && checked[$0].isEntry && !checked[$0].signatureChecked }
+        let remaining = checked.indices.filter { checked[$0].problem == nil && checked[$0].position != nil && !checked[$0].signatureChecked }
         guard !remaining.isEmpty else { return }
         var candidates = trustedKeys
         for result in checked {
@@ -127,23 +155,27 @@ final class ChainVerifier {
     }
 
     /// The checks of one row that need nothing but the row.
-    private static func checkBytes(_ row: StoredEntryRow, buildEntry: Bool) -> Checked {
+    private static func checkBytes(_ row: StoredEntryRow, chain: String, buildEntry: Bool, checkColumns: Bool, into result: inout Checked) {
         if let finding = EntryVerification.checkHash(canonicalBytes: row.canonical, storedHash: row.entryHash) {
-            return Checked(problem: finding)
+            result.problem = finding
+            return
         }
         // Reading insists on the canonical form: the view admits nothing else, and bytes it leaves to the general
         // parser must re-encode identically.
         if let view = CanonicalEntryView(row.canonical) {
-            let needed = buildEntry || view.action.elementsEqual(KeyRotation.action.utf8)
-            return Checked(view: view, entry: needed ? view.entry() : nil)
+            result.position = Position(view, chain: chain, row: row)
+            if checkColumns { result.differingColumns = Self.differingColumns(row, view) }
+            if buildEntry || view.action.elementsEqual(KeyRotation.action.utf8) { result.built = Built(view.entry()) }
+            return
         }
-        do { return Checked(entry: try LedgerEntry(canonicalBytes: Array(row.canonical))) } catch {
-            return Checked(parseError: "\(error)")
+        do {
+            let entry = try LedgerEntry(canonicalBytes: Array(row.canonical))
+            result.position = Position(entry, chain: chain, row: row)
+            if checkColumns { result.differingColumns = Self.differingColumns(row, entry) }
+            result.built = Built(entry)
+        } catch {
+            result.parseError = "\(error)"
         }
-    }
-
-    private static func checkHash(_ row: StoredEntryRow) -> Checked {
-        Checked(problem: EntryVerification.checkHash(canonicalBytes: row.canonical, storedHash: row.entryHash), hashOnly: true)
     }
 
     /// The checks that follow the chain's order, for one row; returns the entry when it verified and was built
@@ -160,13 +192,8 @@ final class ChainVerifier {
             } else if row.prevHash != headHash {
                 record(Finding(seq: row.seq, check: "link", message: EntryVerification.Finding.brokenLink.description))
             }
-        } else if let fields = result.view.map({ $0 as any IndexedFields }) ?? result.entry {
-            let link = if let view = result.view {
-                EntryVerification.checkLink(view, chain: chain, expectedSeq: expected, previousHash: headHash)
-            } else {
-                EntryVerification.checkLink(result.entry!, chain: chain, expectedSeq: expected, previousHash: headHash)
-            }
-            if let link {
+        } else if let position = result.position {
+            if let link = EntryVerification.checkLink(position, chain: chain, expectedSeq: expected, previousHash: headHash) {
                 record(Finding(seq: row.seq, check: "link", message: link.description))
             } else if case .unknownKey = result.problem {
                 record(Finding(seq: row.seq, check: "signature", message: result.problem!.description))
@@ -176,8 +203,11 @@ final class ChainVerifier {
                 record(Finding(seq: row.seq, check: "signature", message: EntryVerification.Finding.unknownKey(row.keyID).description))
             } else {
                 verified = result.entry
-                // The quick pass reads the index columns as NULL; it parses rotation entries only to follow keys.
-                if verifySignatures { checkColumns(row, fields) }
+                if !result.differingColumns.isEmpty {
+                    record(Finding(
+                        seq: row.seq, table: "ledger_entries", row: "seq \(row.seq)", check: "columns",
+                        message: "column \(result.differingColumns.joined(separator: ", ")) disagrees with the signed entry"))
+                }
                 if let entry = result.entry, entry.action == KeyRotation.action {
                     if let key = KeyRotation.introducedKey(by: entry, signedBy: row.keyID) {
                         trustedKeys[key.keyID] = key
@@ -189,7 +219,7 @@ final class ChainVerifier {
         } else if let problem = result.problem {
             record(Finding(seq: row.seq, check: "entry", message: problem.description))
         }
-        if row.seq != expected, !result.isEntry, !(result.hashOnly && result.problem == nil) {
+        if row.seq != expected, result.position == nil, !(result.hashOnly && result.problem == nil) {
             record(Finding(seq: row.seq, check: "link", message: EntryVerification.Finding.seqGap(expected: expected, found: row.seq).description))
         }
         // Carry on from what the row claims, so one bad entry is one finding rather than a cascade.
@@ -201,19 +231,15 @@ final class ChainVerifier {
     }
 
     /// The index columns are copies of the entry's fields; a DBA who edits one (to hide an action from a report,
-    /// say) is caught here even though the entry itself is intact.
-    private func checkColumns(_ row: StoredEntryRow, _ entry: some IndexedFields) {
+    /// say) is caught by this even though the entry itself is intact.
+    private static func differingColumns(_ row: StoredEntryRow, _ entry: some IndexedFields) -> [String] {
         var differing: [String] = []
         if !entry.prevEquals(row.prevHash) { differing.append("prev_hash") }
         if row.recordedAt != entry.recordedAt.microsecondsSinceEpoch { differing.append("recorded_at") }
         if !entry.actionEquals(row.action) { differing.append("action") }
         if !entry.actorUserIDEquals(row.actorID) { differing.append("actor_id") }
         if !entry.subjectEquals(row.subjectID) { differing.append("subject_id") }
-        if !differing.isEmpty {
-            record(Finding(
-                seq: row.seq, table: "ledger_entries", row: "seq \(row.seq)", check: "columns",
-                message: "column \(differing.joined(separator: ", ")) disagrees with the signed entry"))
-        }
+        return differing
     }
 
     func record(_ finding: Finding) {

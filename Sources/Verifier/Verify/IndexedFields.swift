@@ -2,16 +2,14 @@ import Ledger
 
 /// The fields of an entry that `ledger_entries` copies into columns for queries, read from the entry built or
 /// from its bytes in place, so that the column check needs neither to build an entry nor to copy a string.
-protocol IndexedFields {
+protocol IndexedFields: ChainLinkFields {
     var recordedAt: LedgerTimestamp { get }
-    func prevEquals(_ hash: [UInt8]) -> Bool
     func actionEquals(_ action: String) -> Bool
     func actorUserIDEquals(_ userID: String?) -> Bool
     func subjectEquals(_ subject: String?) -> Bool
 }
 
 extension LedgerEntry: IndexedFields {
-    func prevEquals(_ hash: [UInt8]) -> Bool { prev == hash }
     func actionEquals(_ action: String) -> Bool { self.action == action }
     func actorUserIDEquals(_ userID: String?) -> Bool { actor?.userID == userID }
     func subjectEquals(_ subject: String?) -> Bool { self.subject == subject }

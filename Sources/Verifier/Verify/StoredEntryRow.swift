@@ -6,7 +6,7 @@ struct StoredEntryRow: Sendable {
     let seq: Int64
     let entryHash: [UInt8]
     let prevHash: [UInt8]
-    /// The entry's canonical bytes, a slice of the COPY tuple (hashing them needs no copy).
+    /// The entry's canonical bytes, a slice of the COPY batch (hashing them needs no copy; keeping them keeps the batch).
     let canonical: ArraySlice<UInt8>
     let keyID: String
     let signature: [UInt8]
@@ -34,7 +34,7 @@ struct StoredEntryRow: Sendable {
     }
 
     /// Decodes one binary COPY tuple of `copySelect`'s columns.
-    init(binaryTuple tuple: [UInt8]) throws {
+    init(binaryTuple tuple: ArraySlice<UInt8>) throws {
         let fields = try BinaryCopy.fields(of: tuple)
         guard fields.count == 10, let seqRange = fields[0], seqRange.count == 8 else {
             throw Malformed(description: "a ledger_entries row has an unexpected shape")

@@ -109,14 +109,18 @@ struct CanonicalEntryScanner {
         let start = index + 1
         var end = start
         var ascii = true
-        while end < bytes.count {
-            let byte = bytes[end]
-            if byte == UInt8(ascii: "\"") { break }
-            if byte == UInt8(ascii: "\\") || byte < 0x20 { return nil }
-            if byte >= 0x80 { ascii = false }
-            end += 1
+        let found: Bool = ByteClass.inString.withUnsafeBufferPointer { classes in
+            while end < bytes.count {
+                switch classes[Int(bytes[end])] {
+                case ByteClass.plain: end += 1
+                case ByteClass.nonASCII: ascii = false; end += 1
+                case ByteClass.quote: return true
+                default: return false
+                }
+            }
+            return false
         }
-        guard end < bytes.count else { return nil }
+        guard found else { return nil }
         if !ascii, String(validating: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self) == nil { return nil }
         index = end + 1
         return start..<end
@@ -202,8 +206,11 @@ struct CanonicalEntryScanner {
         guard !range.isEmpty else { return true }
         let padding = bytes[range.upperBound - 1] != UInt8(ascii: "=") ? 0 : bytes[range.upperBound - 2] != UInt8(ascii: "=") ? 1 : 2
         let digits = range.lowerBound..<(range.upperBound - padding)
-        guard bytes[digits].allSatisfy({ Base64Alphabet.value(of: $0) != nil }) else { return false }
-        let last = Base64Alphabet.value(of: bytes[digits.upperBound - 1])!
+        let allDigits = ByteClass.base64.withUnsafeBufferPointer { values in
+            bytes[digits].allSatisfy { values[Int($0)] != ByteClass.notBase64 }
+        }
+        guard allDigits else { return false }
+        let last = ByteClass.base64[Int(bytes[digits.upperBound - 1])]
         switch padding {
         case 1: return last & 0b11 == 0
         case 2: return last & 0b1111 == 0
@@ -212,16 +219,34 @@ struct CanonicalEntryScanner {
     }
 }
 
-/// The standard base64 alphabet (RFC 4648 §4).
-private enum Base64Alphabet {
-    static func value(of character: UInt8) -> UInt8? {
-        switch character {
-        case UInt8(ascii: "A")...UInt8(ascii: "Z"): character - UInt8(ascii: "A")
-        case UInt8(ascii: "a")...UInt8(ascii: "z"): character - UInt8(ascii: "a") + 26
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): character - UInt8(ascii: "0") + 52
+/// Byte lookups for the scanner's inner loops: one load per byte rather than a chain of comparisons.
+private enum ByteClass {
+    static let plain: UInt8 = 0
+    static let quote: UInt8 = 1
+    static let escapedByJCS: UInt8 = 2
+    static let nonASCII: UInt8 = 3
+
+    /// What each byte is inside a JSON string.
+    static let inString: [UInt8] = (0...255).map { byte in
+        switch byte {
+        case 0x22: quote
+        case 0x5c, 0..<0x20: escapedByJCS
+        case 0x80...: nonASCII
+        default: plain
+        }
+    }
+
+    static let notBase64: UInt8 = 0xff
+
+    /// Each byte's value as a digit of the standard base64 alphabet (RFC 4648 §4), or `notBase64`.
+    static let base64: [UInt8] = (0...255).map { byte in
+        switch UInt8(byte) {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"): UInt8(byte) - UInt8(ascii: "A")
+        case UInt8(ascii: "a")...UInt8(ascii: "z"): UInt8(byte) - UInt8(ascii: "a") + 26
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): UInt8(byte) - UInt8(ascii: "0") + 52
         case UInt8(ascii: "+"): 62
         case UInt8(ascii: "/"): 63
-        default: nil
+        default: notBase64
         }
     }
 }

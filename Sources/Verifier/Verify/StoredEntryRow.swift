@@ -35,36 +35,36 @@ struct StoredEntryRow: Sendable {
 
     /// Decodes one binary COPY tuple of `copySelect`'s columns.
     init(binaryTuple tuple: ArraySlice<UInt8>) throws {
-        let fields = try BinaryCopy.fields(of: tuple)
-        guard fields.count == 10, let seqRange = fields[0], seqRange.count == 8 else {
+        var fields = try BinaryCopy.Fields(of: tuple)
+        guard fields.count == 10, let seqRange = try fields.next(), seqRange.count == 8 else {
             throw Malformed(description: "a ledger_entries row has an unexpected shape")
         }
         func int64(_ range: Range<Int>) -> Int64 { Int64(bitPattern: tuple[range].reduce(0) { $0 << 8 | UInt64($1) }) }
         let seq = int64(seqRange)
-        func bytes(_ index: Int) throws -> [UInt8] {
-            guard let range = fields[index] else { throw Malformed(description: "seq \(seq): column \(index + 1) is NULL") }
-            return Array(tuple[range])
+        func required(_ column: Int) throws -> Range<Int> {
+            guard let range = try fields.next() else { throw Malformed(description: "seq \(seq): column \(column) is NULL") }
+            return range
         }
-        func text(_ index: Int) -> String? {
-            fields[index].map { String(decoding: tuple[$0], as: UTF8.self) }
+        func text() throws -> String? {
+            try fields.next().map { String(decoding: tuple[$0], as: UTF8.self) }
         }
         self.seq = seq
-        entryHash = try bytes(1)
-        prevHash = try bytes(2)
-        guard let canonicalRange = fields[3] else { throw Malformed(description: "seq \(seq): column 4 is NULL") }
-        canonical = tuple[canonicalRange]
+        entryHash = Array(tuple[try required(2)])
+        prevHash = Array(tuple[try required(3)])
+        canonical = tuple[try required(4)]
         // NULL only where `copySelect` left a column out; the checks that read it are not run then.
-        keyID = text(4) ?? ""
-        signature = fields[5].map { Array(tuple[$0]) } ?? []
+        keyID = try text() ?? ""
+        signature = try fields.next().map { Array(tuple[$0]) } ?? []
         // A binary timestamptz is microseconds since 2000-01-01.
-        if let timeRange = fields[6] {
+        if let timeRange = try fields.next() {
             guard timeRange.count == 8 else { throw Malformed(description: "seq \(seq): recorded_at is not a timestamp") }
             recordedAt = int64(timeRange) + 946_684_800_000_000
         } else {
             recordedAt = 0
         }
-        action = text(7) ?? ""
-        actorID = text(8)
-        subjectID = text(9)
+        action = try text() ?? ""
+        actorID = try text()
+        subjectID = try text()
+        try fields.end()
     }
 }

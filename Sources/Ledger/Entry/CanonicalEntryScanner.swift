@@ -1,6 +1,6 @@
 import Foundation
 
-/// Where an entry's members lie in its canonical bytes. String members are the bytes between their quotes;
+/// Where an entry's members lie in its canonical bytes, counted from their start. String members are the bytes between their quotes;
 /// string arrays include their brackets. Nil is a JSON null.
 struct CanonicalEntryRanges: Sendable {
     struct Actor: Sendable {
@@ -33,27 +33,6 @@ struct CanonicalEntryRanges: Sendable {
     var requestID: Range<Int>?
     var resource: Resource?
     var subject: Range<Int>?
-
-    /// The same ranges, `offset` further on (from a buffer's indices to its slice's).
-    func shifted(by offset: Int) -> CanonicalEntryRanges {
-        func move(_ range: Range<Int>) -> Range<Int> { (range.lowerBound + offset)..<(range.upperBound + offset) }
-        var moved = self
-        moved.action = move(action)
-        moved.actor = actor.map {
-            Actor(authMethods: move($0.authMethods), clientAddress: $0.clientAddress.map(move), roles: move($0.roles),
-                  sessionID: $0.sessionID.map(move), userID: $0.userID.map(move))
-        }
-        moved.chain = move(chain)
-        moved.id = move(id)
-        moved.sealed = sealed.map { Sealed(ciphertext: move($0.ciphertext), keyID: move($0.keyID), nonce: move($0.nonce)) }
-        moved.policyVersion = policyVersion.map(move)
-        moved.prev = move(prev)
-        moved.purposeOfUse = purposeOfUse.map(move)
-        moved.requestID = requestID.map(move)
-        moved.resource = resource.map { Resource(id: move($0.id), type: move($0.type)) }
-        moved.subject = subject.map(move)
-        return moved
-    }
 }
 
 /// Checks bytes against the layout `LedgerEntry.canonicalBytes()` writes, member by member, and against every

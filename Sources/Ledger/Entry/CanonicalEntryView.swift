@@ -15,6 +15,7 @@ public struct CanonicalEntryView: Sendable {
     public let seq: Int64
     public let recordedAt: LedgerTimestamp
     public let outcome: LedgerEntry.Outcome
+    /// Where the members lie, counted from the start of `bytes`.
     let ranges: CanonicalEntryRanges
 
     /// Nil unless `bytes` are an entry's canonical bytes in the common layout.
@@ -25,9 +26,9 @@ public struct CanonicalEntryView: Sendable {
             var scanner = CanonicalEntryScanner(buffer)
             return scanner.scan()
         }
-        guard let (relative, seq, recordedAt, outcome) = scanned else { return nil }
+        guard let (ranges, seq, recordedAt, outcome) = scanned else { return nil }
         self.bytes = bytes
-        self.ranges = relative.shifted(by: bytes.startIndex)
+        self.ranges = ranges
         self.seq = seq
         self.recordedAt = recordedAt
         self.outcome = outcome
@@ -36,23 +37,24 @@ public struct CanonicalEntryView: Sendable {
     public init?(_ bytes: [UInt8]) { self.init(bytes[...]) }
 
     /// The UTF-8 of the `chain` member.
-    public var chain: ArraySlice<UInt8> { bytes[ranges.chain] }
+    public var chain: ArraySlice<UInt8> { slice(ranges.chain) }
     /// The UTF-8 of the `action` member.
-    public var action: ArraySlice<UInt8> { bytes[ranges.action] }
+    public var action: ArraySlice<UInt8> { slice(ranges.action) }
     /// The UTF-8 of the actor's `userId`; nil when there is no actor or it has no user.
-    public var actorUserID: ArraySlice<UInt8>? { ranges.actor?.userID.map { bytes[$0] } }
+    public var actorUserID: ArraySlice<UInt8>? { ranges.actor?.userID.map(slice) }
     /// The UTF-8 of the `subject` member; nil when it is null.
-    public var subject: ArraySlice<UInt8>? { ranges.subject.map { bytes[$0] } }
+    public var subject: ArraySlice<UInt8>? { ranges.subject.map(slice) }
 
     /// The `prev` member, decoded.
-    public var prev: [UInt8] { Hex.decode(String(decoding: bytes[ranges.prev], as: UTF8.self)) ?? [] }
+    public var prev: [UInt8] { Hex.decode(String(decoding: slice(ranges.prev), as: UTF8.self)) ?? [] }
 
     /// Whether `prev` is the lowercase hex of `hash`.
     public func prevEquals(_ hash: [UInt8]) -> Bool {
-        guard hash.count * 2 == ranges.prev.count else { return false }
-        var index = ranges.prev.lowerBound
+        let hex = slice(ranges.prev)
+        guard hash.count * 2 == hex.count else { return false }
+        var index = hex.startIndex
         for byte in hash {
-            guard bytes[index] == Hex.digit(byte >> 4), bytes[index + 1] == Hex.digit(byte & 0x0f) else { return false }
+            guard hex[index] == Hex.digit(byte >> 4), hex[index + 1] == Hex.digit(byte & 0x0f) else { return false }
             index += 2
         }
         return true
@@ -60,16 +62,17 @@ public struct CanonicalEntryView: Sendable {
 
     /// The entry the bytes encode.
     public func entry() -> LedgerEntry {
-        func text(_ range: Range<Int>) -> String { String(decoding: bytes[range], as: UTF8.self) }
+        func text(_ range: Range<Int>) -> String { String(decoding: slice(range), as: UTF8.self) }
         func texts(_ range: Range<Int>) -> [String] {
             // A checked array of strings without escapes: each string ends at the next quote.
+            let array = slice(range)
             var values: [String] = []
-            var index = range.lowerBound + 1
-            while bytes[index] == UInt8(ascii: "\"") {
-                let end = bytes[(index + 1)...].firstIndex(of: UInt8(ascii: "\""))!
-                values.append(text((index + 1)..<end))
+            var index = array.startIndex + 1
+            while array[index] == UInt8(ascii: "\"") {
+                let end = array[(index + 1)...].firstIndex(of: UInt8(ascii: "\""))!
+                values.append(String(decoding: array[(index + 1)..<end], as: UTF8.self))
                 index = end + 1
-                if bytes[index] == UInt8(ascii: ",") { index += 1 }
+                if array[index] == UInt8(ascii: ",") { index += 1 }
             }
             return values
         }
@@ -81,8 +84,8 @@ public struct CanonicalEntryView: Sendable {
         let payload: LedgerEntry.Payload = ranges.sealed.map { sealed in
             .sealed(SealedPayload(
                 keyID: text(sealed.keyID),
-                nonce: [UInt8](Data(base64Encoded: Data(bytes[sealed.nonce])) ?? Data()),
-                ciphertext: [UInt8](Data(base64Encoded: Data(bytes[sealed.ciphertext])) ?? Data())))
+                nonce: [UInt8](Data(base64Encoded: Data(slice(sealed.nonce))) ?? Data()),
+                ciphertext: [UInt8](Data(base64Encoded: Data(slice(sealed.ciphertext))) ?? Data())))
         } ?? .none
         return LedgerEntry(
             version: LedgerFormat.version, chain: text(ranges.chain), seq: seq, prev: prev, id: text(ranges.id),
@@ -90,5 +93,10 @@ public struct CanonicalEntryView: Sendable {
             resource: ranges.resource.map { LedgerEntry.ResourceReference(type: text($0.type), id: text($0.id)) },
             subject: ranges.subject.map(text), purposeOfUse: ranges.purposeOfUse.map(text), policyVersion: ranges.policyVersion.map(text),
             requestID: ranges.requestID.map(text), outcome: outcome, payload: payload)
+    }
+
+    /// The bytes at `range`, counted from the start of `bytes`.
+    private func slice(_ range: Range<Int>) -> ArraySlice<UInt8> {
+        bytes[(bytes.startIndex + range.lowerBound)..<(bytes.startIndex + range.upperBound)]
     }
 }

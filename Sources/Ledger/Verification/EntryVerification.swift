@@ -58,20 +58,23 @@ public enum EntryVerification {
 /// built entry or from its bytes in place.
 public protocol ChainLinkFields {
     var seq: Int64 { get }
-    /// Whether the entry names `chain`.
-    func isOnChain(_ chain: String) -> Bool
     /// The chain the entry names.
     var chainName: String { get }
     /// The entry's `prev`.
     var prev: [UInt8] { get }
+    /// Whether the entry names `chain` (without building `chainName`, where that costs).
+    func isOnChain(_ chain: String) -> Bool
     /// Whether the entry's `prev` is `hash` (without building `prev`, where that costs).
     func prevEquals(_ hash: [UInt8]) -> Bool
 }
 
-extension LedgerEntry: ChainLinkFields {
-    public func isOnChain(_ chain: String) -> Bool { self.chain == chain }
-    public var chainName: String { chain }
+extension ChainLinkFields {
+    public func isOnChain(_ chain: String) -> Bool { chainName == chain }
     public func prevEquals(_ hash: [UInt8]) -> Bool { prev == hash }
+}
+
+extension LedgerEntry: ChainLinkFields {
+    public var chainName: String { chain }
 }
 
 extension CanonicalEntryView: ChainLinkFields {

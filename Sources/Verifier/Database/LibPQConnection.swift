@@ -84,8 +84,8 @@ final class LibPQConnection {
     }
 
     /// Streams `COPY (select) TO STDOUT (FORMAT binary)`: each row's tuple bytes (field count, then each field's
-    /// length and bytes) are handed to `row` as they arrive, valid only during the call. Binary format spares both sides encoding and
-    /// parsing text; the caller decodes the fields.
+    /// length and bytes) are handed to `row` as they arrive, valid only during the call. Binary format spares both
+    /// sides encoding and parsing text; the caller decodes the fields.
     func copyOutBinary(_ select: String, row: (UnsafeRawBufferPointer) throws -> Void) throws {
         let started = PQexec(connection, "COPY (\(select)) TO STDOUT (FORMAT binary)")
         let status = PQresultStatus(started)

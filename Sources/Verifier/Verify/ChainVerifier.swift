@@ -81,9 +81,6 @@ final class ChainVerifier {
             seq = fields.seq
             prev = fields.prevEquals(row.prevHash) ? row.prevHash : fields.prev
         }
-
-        func isOnChain(_ chain: String) -> Bool { chainName == chain }
-        func prevEquals(_ hash: [UInt8]) -> Bool { prev == hash }
     }
 
     private final class Built: Sendable {
@@ -160,19 +157,20 @@ final class ChainVerifier {
             result.problem = finding
             return
         }
+        func keep(_ fields: some IndexedFields, built entry: LedgerEntry?) {
+            result.position = Position(fields, chain: chain, row: row)
+            if checkColumns { result.differingColumns = Self.differingColumns(row, fields) }
+            result.built = entry.map(Built.init)
+        }
         // Reading insists on the canonical form: the view admits nothing else, and bytes it leaves to the general
         // parser must re-encode identically.
         if let view = CanonicalEntryView(row.canonical) {
-            result.position = Position(view, chain: chain, row: row)
-            if checkColumns { result.differingColumns = Self.differingColumns(row, view) }
-            if buildEntry || view.action.elementsEqual(KeyRotation.action.utf8) { result.built = Built(view.entry()) }
+            keep(view, built: buildEntry || view.action.elementsEqual(KeyRotation.action.utf8) ? view.entry() : nil)
             return
         }
         do {
             let entry = try LedgerEntry(canonicalBytes: Array(row.canonical))
-            result.position = Position(entry, chain: chain, row: row)
-            if checkColumns { result.differingColumns = Self.differingColumns(row, entry) }
-            result.built = Built(entry)
+            keep(entry, built: entry)
         } catch {
             result.parseError = "\(error)"
         }

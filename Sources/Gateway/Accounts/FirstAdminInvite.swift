@@ -23,7 +23,7 @@ struct FirstAdminInvite: Sendable {
             if status == "active" { return nil }
             pending = pending ?? id
         }
-        let userID = pending ?? UUID()
+        let userID = pending ?? UUID.random()
         let isNew = pending == nil
         let token = OpaqueToken.generate()
         let expiresAt = Date().addingTimeInterval(Double(lifetime.components.seconds))

@@ -44,7 +44,7 @@ struct UserAdministration: Sendable {
         guard let email = EmailAddress.normalised(email) else { throw Refusal.invalidEmail }
         let roles = try Self.checked(roles)
         let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
-        let userID = UUID()
+        let userID = UUID.random()
         let token = OpaqueToken.generate()
         let expiresAt = clock().addingTimeInterval(Double(settings.inviteLifetime))
         let draft = EntryDraft(

@@ -63,7 +63,7 @@ func buildApplication(
         client: client, writer: writer, hasher: hasher,
         throttle: LoginThrottle(client: client, policy: accounts.loginThrottle, kek: kek, logger: logger), sleep: dependencies.sleep,
         tokens: tokenSigner, settings: accounts, clock: clock, logger: logger,
-        decoyHash: try await hasher.hash(UUID().uuidString))
+        decoyHash: try await hasher.hash(UUID.random().text))
     let sessions = SessionServices(
         signIn: signIn,
         renewal: SessionRenewal(

@@ -99,10 +99,13 @@ struct BenchLedgerCommand: AsyncParsableCommand {
         let latencies = try await withThrowingTaskGroup(of: [Double].self) { group in
             for worker in 0..<concurrency {
                 // Spread submitters over the event loops as the HTTP server spreads connections: a task stays on
-                // the loop it starts on, so starting all of them here would put every caller on one thread.
+                // the loop it is created on, so each is created from its loop's own thread (creating them all here
+                // would put every caller on this task's thread).
                 let loop = MultiThreadedEventLoopGroup.singleton.next()
                 group.addTask {
-                    try await loop.makeFutureWithTask { try await Self.submit(writer: writer, worker: worker, until: deadline, budget: budget) }.get()
+                    try await loop.flatSubmit {
+                        loop.makeFutureWithTask { try await Self.submit(writer: writer, worker: worker, until: deadline, budget: budget) }
+                    }.get()
                 }
             }
             var all: [Double] = []

@@ -6,7 +6,7 @@ import PostgresNIO
 /// What a caller asks the ledger to record. The writer assigns seq, prev, time and signature.
 struct EntryDraft: Sendable {
     /// Fixed now, so a sealed payload can be bound to the entry before its seq is known.
-    var id: String = UUID().text
+    var id: String = UUID.random().text
     var actor: LedgerEntry.Actor?
     var action: String
     var resource: LedgerEntry.ResourceReference?

@@ -23,7 +23,7 @@ struct BreakGlass: Sendable {
     func open(for patientID: UUID, reason: String, minutes: Int, by principal: Principal) async throws -> Grant {
         try patients.access.require(principal, .breakGlassUse)
         guard try await patients.standing(of: principal, toward: patientID) != nil else { throw APIError.notFound }
-        let id = UUID()
+        let id = UUID.random()
         let access = PHIAccess(
             principal: principal, action: "break_glass.open", patients: [patientID], resource: .init(type: "break_glass", id: id.text),
             breakGlass: true)

@@ -22,7 +22,7 @@ struct CareTasks: Sendable {
         let grant = try await patients.authorize(principal, .taskWrite, patient: patientID, action: "task.create")
         try grant.requireActive()
         try await checkAssignee(fields.assigneeID)
-        let id = UUID()
+        let id = UUID.random()
         let payload = fields.json.adding(["taskId": .string(id.text)])
         let access = PHIAccess(
             principal: principal, action: "task.create", patients: [patientID], resource: .init(type: "task", id: id.text),

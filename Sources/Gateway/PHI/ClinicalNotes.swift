@@ -44,7 +44,7 @@ struct ClinicalNotes: Sendable {
     func create(for patientID: UUID, kind: String, title: String, body: String, by principal: Principal) async throws -> Version {
         let grant = try await patients.authorize(principal, .noteWrite, patient: patientID, action: "note.create")
         try grant.requireActive()
-        let id = UUID()
+        let id = UUID.random()
         let access = PHIAccess(
             principal: principal, action: "note.create", patients: [patientID], resource: .init(type: "note", id: id.text),
             breakGlass: grant.breakGlass)

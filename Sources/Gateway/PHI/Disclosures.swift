@@ -54,7 +54,7 @@ struct Disclosures: Sendable {
     /// be complete whatever the state of the record.
     func record(_ details: Details, for patientID: UUID, by principal: Principal) async throws -> Disclosure {
         let grant = try await patients.authorize(principal, .disclosureWrite, patient: patientID, action: "disclosure.create")
-        let id = UUID()
+        let id = UUID.random()
         let payload = details.json.adding(["disclosureId": .string(id.text)])
         let access = PHIAccess(
             principal: principal, action: "disclosure.create", patients: [patientID], resource: .init(type: "disclosure", id: id.text),

@@ -22,7 +22,7 @@ struct PatientRegistry: Sendable {
         try patients.access.require(principal, .patientCreate)
         guard let mrn = fields.mrn, let family = fields.familyName, let given = fields.givenName, let birth = fields.birthDate,
               let sex = fields.sex else { throw APIError.badRequest("Give mrn, familyName, givenName, birthDate and sex.") }
-        let id = UUID()
+        let id = UUID.random()
         // The registering clinician cares for the patient from the start; others add the team afterwards.
         let joinsTeam = principal.roles.contains(Role.clinician.rawValue)
         let access = PHIAccess(principal: principal, action: "patient.create", patients: [id], resource: .init(type: "patient", id: id.text))

@@ -61,7 +61,7 @@ extension AccessTokenSigner {
         return try sign(AccessClaims(
             issuer: settings.tokenIssuer, audience: settings.tokenAudience, subject: userID.text,
             sessionID: sessionID.text, issuedAt: issuedAt, expiresAt: issuedAt + Int64(settings.accessTokenLifetime),
-            authTime: Int64(authTime.timeIntervalSince1970), authMethods: methods, tokenID: UUID().text,
+            authTime: Int64(authTime.timeIntervalSince1970), authMethods: methods, tokenID: UUID.random().text,
             roles: roles))
     }
 }

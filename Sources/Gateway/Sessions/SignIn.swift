@@ -118,7 +118,7 @@ struct SignIn: Sendable {
         _ account: Account, methods: [String], method: String, details: [String: JSONValue] = [:], requestID: String?,
         clientAddress: String?, alsoApply: ProjectionUpdate? = nil
     ) async throws -> IssuedSession {
-        let sessionID = UUID()
+        let sessionID = UUID.random()
         let refresh = OpaqueToken.generate()
         let now = clock()
         let expiresAt = now.addingTimeInterval(Double(settings.sessionMaxLifetime))

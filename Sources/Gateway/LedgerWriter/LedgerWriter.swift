@@ -72,7 +72,7 @@ final class LedgerWriter: Service, Sendable {
             try await connection.query(
                 """
                 INSERT INTO subject_keys (chain_id, subject_id, key_id, nonce, wrapped, shredded_at)
-                VALUES (\(chain), \(subject), \(UUID.random().text.replacingOccurrences(of: "-", with: "")), NULL, NULL, now())
+                VALUES (\(chain), \(subject), \(DataKey.newKeyID()), NULL, NULL, now())
                 ON CONFLICT (chain_id, subject_id) DO UPDATE
                     SET wrapped = NULL, nonce = NULL, shredded_at = COALESCE(subject_keys.shredded_at, now())
                 """, logger: logger)

@@ -1,4 +1,5 @@
 import Foundation
+import Ledger
 
 extension UUID {
     /// The id as the API, the ledger and PostgreSQL's `uuid::text` write it: lowercase, with hyphens.
@@ -14,16 +15,14 @@ extension UUID {
                         out[at] = UInt8(ascii: "-")
                         at += 1
                     }
-                    out[at] = Self.lowercaseDigits[Int(byte >> 4)]
-                    out[at + 1] = Self.lowercaseDigits[Int(byte & 0x0f)]
+                    out[at] = Hex.digit(byte >> 4)
+                    out[at + 1] = Hex.digit(byte & 0x0f)
                     at += 2
                 }
                 return at
             }
         }
     }
-
-    private static let lowercaseDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
     /// A new random (version 4) id from the system's CSPRNG.
     ///

@@ -16,8 +16,12 @@ public final class DataKey: Sendable {
     public static func generate() -> DataKey {
         var bytes = Sodium.randomBytes(Int(crypto_aead_xchacha20poly1305_ietf_KEYBYTES))
         defer { Sodium.wipe(&bytes) }
-        return DataKey(keyID: Hex.encode(Sodium.randomBytes(16)), secret: SecretBytes(copying: bytes))
+        return DataKey(keyID: newKeyID(), secret: SecretBytes(copying: bytes))
     }
+
+    /// A fresh random key id, in the form `keyID` has; also what a subject shredded before any key was made for
+    /// them is recorded under.
+    public static func newKeyID() -> String { Hex.encode(Sodium.randomBytes(16)) }
 }
 
 /// Why sealing or opening failed. Opening reports one reason for every failure so it leaks nothing.

@@ -14,7 +14,7 @@ public enum Hex {
     }
 
     /// The lowercase hex digit of a nibble (0...15).
-    static func digit(_ nibble: UInt8) -> UInt8 { digits[Int(nibble)] }
+    public static func digit(_ nibble: UInt8) -> UInt8 { digits[Int(nibble)] }
 
     /// Whether `c` is one of the digits `encode` writes.
     static func isLowercaseDigit(_ c: UInt8) -> Bool {

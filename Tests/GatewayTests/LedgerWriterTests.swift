@@ -2,6 +2,7 @@ import Foundation
 import Ledger
 import NIOCore
 import PostgresNIO
+import Synchronization
 import Testing
 @testable import Gateway
 
@@ -115,6 +116,41 @@ struct LedgerWriterTests {
                 }
                 let entries = try await harness.verifiedChain()
                 #expect(entries.count == 1)
+            }
+        }
+    }
+
+    @Test("a commit that does not finish in time is answered as unknown, and the writer goes on once the database does")
+    func commitTimeout() async throws {
+        try await TestPostgres.withDatabase { database in
+            try await database.migrate()
+            var settings = WriterHarness.settings()
+            settings.commitTimeout = .seconds(1)
+            try await WriterHarness.with(database, settings: settings) { harness in
+                try await database.withClient(database.ownerURL) { owner in
+                    // Holding the head row lock stalls the writer's statement, as a database that stopped answering would.
+                    let appending = try await owner.withTransaction(logger: logger) { connection in
+                        try await connection.query("SELECT seq FROM ledger_heads WHERE chain_id = 'main' FOR UPDATE", logger: logger)
+                        let answered = Atomic(false)
+                        let appending = Task {
+                            defer { answered.store(true, ordering: .releasing) }
+                            return try await harness.writer.append(draft())
+                        }
+                        // Held until the append is answered, or for 15 seconds at most, so that a writer without a
+                        // deadline fails this test instead of hanging it.
+                        let started = ContinuousClock.now
+                        while !answered.load(ordering: .acquiring), ContinuousClock.now - started < .seconds(15) {
+                            try await Task.sleep(for: .milliseconds(50))
+                        }
+                        return appending
+                    }
+                    await #expect(throws: LedgerWriteError.outcomeUnknown) { try await appending.value }
+                }
+                // The abandoned batch may have committed once the lock went; either way the next append is chained on
+                // the head as it is.
+                let receipt = try await harness.writer.append(draft())
+                let entries = try await harness.verifiedChain()
+                #expect(entries.last?.entryHash == receipt.entryHash)
             }
         }
     }

@@ -11,6 +11,24 @@ struct RFC3339TimestampTests {
         #expect(RFC3339Timestamps.format(Date(timeIntervalSince1970: -0.5)) == "1969-12-31T23:59:59.500000Z")
     }
 
+    @Test("writes what the Gregorian calendar says for any microsecond from 1900 to 2100")
+    func formatsAsTheCalendarDoes() {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2000 {
+            let micros = Int64.random(in: -2_208_988_800_000_000..<4_102_444_800_000_000, using: &generator)
+            let (seconds, fraction) = micros.quotientAndRemainder(dividingBy: 1_000_000)
+            let (whole, part) = fraction < 0 ? (seconds - 1, fraction + 1_000_000) : (seconds, fraction)
+            let parts = calendar.dateComponents(
+                [.year, .month, .day, .hour, .minute, .second], from: Date(timeIntervalSince1970: Double(whole)))
+            let expected = String(
+                format: "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", parts.year!, parts.month!, parts.day!, parts.hour!, parts.minute!,
+                parts.second!, Int(part))
+            #expect(RFC3339Timestamps.format(Date(timeIntervalSince1970: Double(micros) / 1_000_000)) == expected)
+        }
+    }
+
     @Test("reads with or without a fraction, with Z or an offset, and round-trips what it writes")
     func parses() throws {
         let whole = try #require(RFC3339Timestamps.parse("2026-11-22T09:12:03Z"))

@@ -1,4 +1,5 @@
 import Foundation
+import Ledger
 import OpenAPIRuntime
 
 /// RFC 3339 timestamps with microseconds, the database's precision: an audit trail's times must order events as
@@ -15,15 +16,11 @@ struct RFC3339Timestamps: DateTranscoder {
         return date
     }
 
+    /// Rounded to the nearest microsecond: a time read from the database comes as a binary fraction that may lie
+    /// just below its microsecond. Written as the ledger writes its times, digit by digit, since every response
+    /// with a record in it formats several.
     static func format(_ date: Date) -> String {
-        let micros = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
-        let seconds = micros.quotientAndRemainder(dividingBy: 1_000_000)
-        let (whole, fraction) = seconds.remainder < 0 ? (seconds.quotient - 1, seconds.remainder + 1_000_000) : seconds
-        let components = utcCalendar.dateComponents(
-            [.year, .month, .day, .hour, .minute, .second], from: Date(timeIntervalSince1970: Double(whole)))
-        return String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", components.year!, components.month!, components.day!, components.hour!,
-            components.minute!, components.second!, Int(fraction))
+        LedgerTimestamp(microsecondsSinceEpoch: Int64((date.timeIntervalSince1970 * 1_000_000).rounded())).description
     }
 
     /// `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`; `t` and `z` are accepted as RFC 3339 allows.

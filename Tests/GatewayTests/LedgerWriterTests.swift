@@ -125,7 +125,7 @@ struct LedgerWriterTests {
         try await TestPostgres.withDatabase { database in
             try await database.migrate()
             var settings = WriterHarness.settings()
-            settings.commitTimeout = .seconds(2)
+            settings.commitTimeout = .seconds(1)
             try await WriterHarness.with(database, settings: settings) { harness in
                 try await database.withClient(database.ownerURL) { owner in
                     // Holding the head row lock stalls the writer's statement, as a database that stopped answering would.

@@ -29,9 +29,8 @@ owner_pw=$(random_secret)
 app_pw=$(random_secret)
 port=$(pg_free_port)
 pg_init "$tmp/pg" "$tmp/superuser.password"
-# The suite runs its tests concurrently, each test with a pool or two of its own (the gateway's, the ledger writer's):
-# at its peak that is more than PostgreSQL's usual 200 connections, and a pool left waiting for a free slot
-# stalls its test.
+# The suite runs its tests concurrently, each test with a connection pool or two of its own: at its peak that is
+# more than PostgreSQL's usual 200 connections, and a pool left waiting for a free slot stalls its test.
 PG_EXTRA_OPTIONS="-c max_connections=1000 ${PG_EXTRA_OPTIONS:-}" pg_start "$tmp/pg" "$tmp/run" "$port" "$tmp/postgres.log"
 pg_bootstrap "$tmp/run" "$port" "$(cat "$tmp/superuser.password")" "$owner_pw" "$app_pw" ledger_scratch
 echo "Test PostgreSQL on 127.0.0.1:$port"

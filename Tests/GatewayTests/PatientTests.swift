@@ -98,6 +98,50 @@ struct PatientTests {
         }
     }
 
+    @Test("a request on a patient reads the session with the patient: 401 before 404, roles as they are now, the use recorded")
+    func sessionReadWithThePatient() async throws {
+        try await AdministeredGateway.with { gateway in
+            let clock = TestClock(standingStill: true)
+            try await gateway.serve(clock: clock.now) { client, admin in
+                let ada = try await client.enrolledUser(admin: admin, email: "ada@hospital.example", roles: ["clinician"])
+                let id = try #require(try await client.call(.post, "/v1/patients", token: ada.token, json: Self.chidi)["id"] as? String)
+
+                // Without a live session the answer is 401 whatever the id names: the patient, no one, or nothing.
+                for path in ["/v1/patients/\(id)", "/v1/patients/\(UUID())", "/v1/patients/not-an-id"] {
+                    #expect(try await client.call(.get, path).status == .unauthorized, "\(path)")
+                    #expect(try await client.call(.patch, path, json: ["givenName": "X"]).status == .unauthorized, "\(path)")
+                }
+                #expect(try await client.call(.post, "/v1/tasks", json: ["patientId": "not-an-id", "title": "T"]).status == .unauthorized)
+                // With one, an id that names no patient is 404, and a task's patientId that is no id a field error.
+                #expect(try await client.call(.get, "/v1/patients/\(UUID())", token: ada.token).status == .notFound)
+                #expect(try await client.call(.get, "/v1/patients/not-an-id/notes", token: ada.token).status == .notFound)
+                let badTask = try await client.call(.post, "/v1/tasks", token: ada.token, json: ["patientId": "not-an-id", "title": "T"])
+                #expect(badTask.status == .badRequest && badTask["field"] as? String == "patientId")
+
+                // A use counts against the idle timeout: past the touch interval, a read moves the session's last use.
+                clock.advance(by: 60)
+                #expect(try await client.call(.get, "/v1/patients/\(id)", token: ada.token).status == .ok)
+                let lastUse = try await gateway.database.withClient(gateway.database.ownerURL) { owner in
+                    try await owner.query(
+                        "SELECT max(last_seen_at) FROM sessions WHERE user_id = \(UUID(uuidString: ada.id)!)", logger: TestPostgres.logger
+                    ).first(Date.self)
+                }
+                #expect(abs((lastUse ?? .distantPast).timeIntervalSince(clock.now())) < 0.001)
+
+                // Roles are the account's as they are now, not as the token was issued: as a nurse on the team, Ada
+                // still reads but no longer changes the record, with the same token.
+                #expect(try await client.call(.patch, "/v1/users/\(ada.id)", token: admin, json: ["roles": ["nurse"]]).status == .ok)
+                #expect(try await client.call(.get, "/v1/patients/\(id)", token: ada.token).status == .ok)
+                #expect(try await client.call(.patch, "/v1/patients/\(id)", token: ada.token, json: ["givenName": "X"]).status == .forbidden)
+
+                // Signed out, the same token opens nothing.
+                #expect(try await client.call(.post, "/v1/auth/logout", token: ada.token).status == .noContent)
+                #expect(try await client.call(.get, "/v1/patients/\(id)", token: ada.token).status == .unauthorized)
+                #expect(try await client.call(.get, "/v1/patients/\(id)/care-team", token: ada.token).status == .unauthorized)
+            }
+        }
+    }
+
     @Test("bad input names the field and writes nothing: unknown field, wrong type, null, oversized, bad date, bad enum")
     func validationNamesTheField() async throws {
         try await AdministeredGateway.with { gateway in

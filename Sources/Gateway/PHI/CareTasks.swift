@@ -17,9 +17,10 @@ struct CareTasks: Sendable {
         case notClinicalStaff
     }
 
-    func create(for patientID: UUID, _ fields: CareTaskFields, by principal: Principal) async throws -> CareTask {
+    func create(_ fields: CareTaskFields, on request: PatientRequest) async throws -> CareTask {
+        let (patientID, principal) = (request.patientID, request.principal)
         guard fields.title != nil else { throw APIError.invalidField("title", "Give a title.") }
-        let grant = try await patients.authorize(principal, .taskWrite, patient: patientID, action: "task.create")
+        let grant = try await patients.authorize(request, .taskWrite, action: "task.create")
         try grant.requireActive()
         try await checkAssignee(fields.assigneeID)
         let id = UUID.random()

@@ -24,8 +24,9 @@ struct CareTeams: Sendable {
         case notAMember
     }
 
-    func members(of patientID: UUID, by principal: Principal) async throws -> [Member] {
-        let grant = try await patients.authorize(principal, .careTeamRead, patient: patientID, action: "care_team.read")
+    func members(on request: PatientRequest) async throws -> [Member] {
+        let (patientID, principal) = (request.patientID, request.principal)
+        let grant = try await patients.authorize(request, .careTeamRead, action: "care_team.read")
         try await patients.recorder.record(PHIAccess(
             principal: principal, action: "care_team.read", patients: [patientID], resource: .init(type: "care_team", id: patientID.text),
             breakGlass: grant.breakGlass))
@@ -42,8 +43,9 @@ struct CareTeams: Sendable {
     }
 
     /// Adds `userID` to the team, or changes their team role. Only active clinicians and nurses can join.
-    func put(_ userID: UUID, teamRole: String, on patientID: UUID, by principal: Principal) async throws -> Member {
-        let grant = try await patients.authorize(principal, .careTeamWrite, patient: patientID, action: "care_team.add")
+    func put(_ userID: UUID, teamRole: String, on request: PatientRequest) async throws -> Member {
+        let (patientID, principal) = (request.patientID, request.principal)
+        let grant = try await patients.authorize(request, .careTeamWrite, action: "care_team.add")
         guard let name = try await Self.clinicalStaffName(userID, client: client, logger: logger) else { throw Refusal.notClinicalStaff }
         let access = PHIAccess(
             principal: principal, action: "care_team.add", patients: [patientID], resource: .init(type: "care_team", id: patientID.text),
@@ -76,8 +78,9 @@ struct CareTeams: Sendable {
         return try await candidate.first(String.self)
     }
 
-    func remove(_ userID: UUID, from patientID: UUID, by principal: Principal) async throws {
-        let grant = try await patients.authorize(principal, .careTeamWrite, patient: patientID, action: "care_team.remove")
+    func remove(_ userID: UUID, on request: PatientRequest) async throws {
+        let (patientID, principal) = (request.patientID, request.principal)
+        let grant = try await patients.authorize(request, .careTeamWrite, action: "care_team.remove")
         let access = PHIAccess(
             principal: principal, action: "care_team.remove", patients: [patientID],
             resource: .init(type: "care_team", id: patientID.text), breakGlass: grant.breakGlass)

@@ -41,8 +41,9 @@ struct ClinicalNotes: Sendable {
         case amendedMeanwhile
     }
 
-    func create(for patientID: UUID, kind: String, title: String, body: String, by principal: Principal) async throws -> Version {
-        let grant = try await patients.authorize(principal, .noteWrite, patient: patientID, action: "note.create")
+    func create(on request: PatientRequest, kind: String, title: String, body: String) async throws -> Version {
+        let (patientID, principal) = (request.patientID, request.principal)
+        let grant = try await patients.authorize(request, .noteWrite, action: "note.create")
         try grant.requireActive()
         let id = UUID.random()
         let access = PHIAccess(
@@ -69,8 +70,9 @@ struct ClinicalNotes: Sendable {
     }
 
     /// A version of a note (the latest unless `version` is given), after the read is recorded.
-    func read(_ noteID: UUID, of patientID: UUID, version: Int?, by principal: Principal) async throws -> Version {
-        let grant = try await patients.authorize(principal, .noteRead, patient: patientID, action: "note.read")
+    func read(_ noteID: UUID, version: Int?, on request: PatientRequest) async throws -> Version {
+        let (patientID, principal) = (request.patientID, request.principal)
+        let grant = try await patients.authorize(request, .noteRead, action: "note.read")
         try await recordRead("note.read", patientID, note: noteID.text, grant: grant, by: principal)
         let rows = try await client.query(
             """
@@ -83,8 +85,9 @@ struct ClinicalNotes: Sendable {
     }
 
     /// Every version of a note, oldest first, after the read is recorded.
-    func history(_ noteID: UUID, of patientID: UUID, by principal: Principal) async throws -> [Version] {
-        let grant = try await patients.authorize(principal, .noteRead, patient: patientID, action: "note.history")
+    func history(_ noteID: UUID, on request: PatientRequest) async throws -> [Version] {
+        let (patientID, principal) = (request.patientID, request.principal)
+        let grant = try await patients.authorize(request, .noteRead, action: "note.history")
         try await recordRead("note.history", patientID, note: noteID.text, grant: grant, by: principal)
         let rows = try await client.query(
             """
@@ -97,9 +100,10 @@ struct ClinicalNotes: Sendable {
     }
 
     /// The patient's notes at their latest versions, newest first, after the read is recorded.
-    func list(of patientID: UUID, kind: String?, after cursor: [String]?, limit: Int, by principal: Principal)
+    func list(kind: String?, after cursor: [String]?, limit: Int, on request: PatientRequest)
         async throws -> (notes: [Version], next: [String]?) {
-        let grant = try await patients.authorize(principal, .noteRead, patient: patientID, action: "note.list")
+        let (patientID, principal) = (request.patientID, request.principal)
+        let grant = try await patients.authorize(request, .noteRead, action: "note.list")
         let afterTime = try cursor.map { try PageCursor.micros($0[0]) }
         let afterID = try cursor.map { try FieldValidation.uuid($0[1], field: "cursor") }
         try await recordRead("note.list", patientID, note: "*", grant: grant, by: principal)
@@ -118,9 +122,10 @@ struct ClinicalNotes: Sendable {
     /// Adds a version amending `amends`, the latest version the author read; 409 if the note moved on meanwhile.
     /// A title not given stays as it was.
     func amend(
-        _ noteID: UUID, of patientID: UUID, amends: Int, title: String?, body: String, reason: String, by principal: Principal
+        _ noteID: UUID, amends: Int, title: String?, body: String, reason: String, on request: PatientRequest
     ) async throws -> Version {
-        let grant = try await patients.authorize(principal, .noteWrite, patient: patientID, action: "note.amend")
+        let (patientID, principal) = (request.patientID, request.principal)
+        let grant = try await patients.authorize(request, .noteWrite, action: "note.amend")
         try grant.requireActive()
         let exists = try await client.query(
             "SELECT 1 FROM clinical_notes WHERE id = \(noteID) AND patient_id = \(patientID)", logger: logger)

@@ -6,8 +6,7 @@ import OpenAPIRuntime
 extension GatewayHandlers {
     func recordDisclosure(_ input: Operations.RecordDisclosure.Input) async throws -> Operations.RecordDisclosure.Output {
         guard case .json(let body) = input.body else { throw APIError.unsupportedMediaType }
-        let principal = try await signedIn()
-        guard let patientID = UUID(uuidString: input.path.patientId) else { throw APIError.notFound }
+        let request = try await signedIn(toward: try FieldValidation.pathID(input.path.patientId))
         // A minute's grace for clocks that run a little ahead of ours.
         guard body.disclosedAt <= sessions.clock().addingTimeInterval(60) else {
             throw APIError.invalidField("disclosedAt", "Record disclosures that have been made: give a time that is not in the future.")
@@ -20,16 +19,15 @@ extension GatewayHandlers {
             },
             description: try FieldValidation.text(body.description, field: "description", maximum: 2000, multiline: true),
             purpose: try FieldValidation.text(body.purpose, field: "purpose", maximum: 1000, multiline: true))
-        return .created(.init(body: .json(.init(try await disclosures.record(details, for: patientID, by: principal)))))
+        return .created(.init(body: .json(.init(try await disclosures.record(details, on: request)))))
     }
 
     func listDisclosures(_ input: Operations.ListDisclosures.Input) async throws -> Operations.ListDisclosures.Output {
-        let principal = try await signedIn()
-        guard let patientID = UUID(uuidString: input.path.patientId) else { throw APIError.notFound }
+        let request = try await signedIn(toward: try FieldValidation.pathID(input.path.patientId))
         let query = input.query
         let page = try await disclosures.list(
-            of: patientID, from: query.from, before: query.before, after: try PageCursor.decode(query.cursor, keys: 2),
-            limit: try FieldValidation.limit(query.limit), by: principal)
+            from: query.from, before: query.before, after: try PageCursor.decode(query.cursor, keys: 2),
+            limit: try FieldValidation.limit(query.limit), on: request)
         return .ok(.init(body: .json(.init(
             disclosures: page.disclosures.map(Components.Schemas.Disclosure.init), nextCursor: page.next.map(PageCursor.encode)))))
     }

@@ -52,8 +52,9 @@ struct Disclosures: Sendable {
 
     /// Records a disclosure that was made. Archived patients' disclosures are still recorded: the accounting must
     /// be complete whatever the state of the record.
-    func record(_ details: Details, for patientID: UUID, by principal: Principal) async throws -> Disclosure {
-        let grant = try await patients.authorize(principal, .disclosureWrite, patient: patientID, action: "disclosure.create")
+    func record(_ details: Details, on request: PatientRequest) async throws -> Disclosure {
+        let (patientID, principal) = (request.patientID, request.principal)
+        let grant = try await patients.authorize(request, .disclosureWrite, action: "disclosure.create")
         let id = UUID.random()
         let payload = details.json.adding(["disclosureId": .string(id.text)])
         let access = PHIAccess(
@@ -72,9 +73,10 @@ struct Disclosures: Sendable {
     }
 
     /// The patient's disclosures, most recent first, optionally within [from, before); after the read is recorded.
-    func list(of patientID: UUID, from: Date?, before: Date?, after cursor: [String]?, limit: Int, by principal: Principal)
+    func list(from: Date?, before: Date?, after cursor: [String]?, limit: Int, on request: PatientRequest)
         async throws -> (disclosures: [Disclosure], next: [String]?) {
-        let grant = try await patients.authorize(principal, .disclosureRead, patient: patientID, action: "disclosure.list")
+        let (patientID, principal) = (request.patientID, request.principal)
+        let grant = try await patients.authorize(request, .disclosureRead, action: "disclosure.list")
         let afterTime = try cursor.map { try PageCursor.micros($0[0]) }
         let afterID = try cursor.map { try FieldValidation.uuid($0[1], field: "cursor") }
         try await patients.recorder.record(PHIAccess(

@@ -42,6 +42,12 @@ enum FieldValidation {
         return date
     }
 
+    /// An id in the request's path: one that is not a UUID names nothing there, so 404.
+    static func pathID(_ value: String) throws -> UUID {
+        guard let id = UUID(uuidString: value) else { throw APIError.notFound }
+        return id
+    }
+
     static func uuid(_ value: String, field: String) throws -> UUID {
         guard let id = UUID(uuidString: value) else { throw APIError.invalidField(field, "Give an id (a UUID).") }
         return id

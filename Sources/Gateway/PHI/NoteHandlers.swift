@@ -6,52 +6,44 @@ import OpenAPIRuntime
 extension GatewayHandlers {
     func createNote(_ input: Operations.CreateNote.Input) async throws -> Operations.CreateNote.Output {
         guard case .json(let body) = input.body else { throw APIError.unsupportedMediaType }
-        let principal = try await signedIn()
-        guard let patientID = UUID(uuidString: input.path.patientId) else { throw APIError.notFound }
+        let request = try await signedIn(toward: try FieldValidation.pathID(input.path.patientId))
         let note = try await notes.create(
-            for: patientID, kind: body.kind.rawValue, title: try FieldValidation.text(body.title, field: "title", maximum: 200),
-            body: try FieldValidation.text(body.body, field: "body", maximum: 50_000, multiline: true), by: principal)
+            on: request, kind: body.kind.rawValue, title: try FieldValidation.text(body.title, field: "title", maximum: 200),
+            body: try FieldValidation.text(body.body, field: "body", maximum: 50_000, multiline: true))
         return .created(.init(body: .json(.init(note))))
     }
 
     func listNotes(_ input: Operations.ListNotes.Input) async throws -> Operations.ListNotes.Output {
-        let principal = try await signedIn()
-        guard let patientID = UUID(uuidString: input.path.patientId) else { throw APIError.notFound }
+        let request = try await signedIn(toward: try FieldValidation.pathID(input.path.patientId))
         let page = try await notes.list(
-            of: patientID, kind: input.query.kind?.rawValue, after: try PageCursor.decode(input.query.cursor, keys: 2),
-            limit: try FieldValidation.limit(input.query.limit), by: principal)
+            kind: input.query.kind?.rawValue, after: try PageCursor.decode(input.query.cursor, keys: 2),
+            limit: try FieldValidation.limit(input.query.limit), on: request)
         return .ok(.init(body: .json(.init(notes: page.notes.map(Components.Schemas.Note.init), nextCursor: page.next.map(PageCursor.encode)))))
     }
 
     func getNote(_ input: Operations.GetNote.Input) async throws -> Operations.GetNote.Output {
-        let principal = try await signedIn()
-        guard let patientID = UUID(uuidString: input.path.patientId), let noteID = UUID(uuidString: input.path.noteId) else {
-            throw APIError.notFound
-        }
+        let request = try await signedIn(toward: try FieldValidation.pathID(input.path.patientId))
+        let noteID = try FieldValidation.pathID(input.path.noteId)
         let version = try FieldValidation.version(input.query.version, field: "version")
-        return .ok(.init(body: .json(.init(try await notes.read(noteID, of: patientID, version: version, by: principal)))))
+        return .ok(.init(body: .json(.init(try await notes.read(noteID, version: version, on: request)))))
     }
 
     func listNoteVersions(_ input: Operations.ListNoteVersions.Input) async throws -> Operations.ListNoteVersions.Output {
-        let principal = try await signedIn()
-        guard let patientID = UUID(uuidString: input.path.patientId), let noteID = UUID(uuidString: input.path.noteId) else {
-            throw APIError.notFound
-        }
-        let versions = try await notes.history(noteID, of: patientID, by: principal)
+        let request = try await signedIn(toward: try FieldValidation.pathID(input.path.patientId))
+        let noteID = try FieldValidation.pathID(input.path.noteId)
+        let versions = try await notes.history(noteID, on: request)
         return .ok(.init(body: .json(.init(versions: versions.map(Components.Schemas.Note.init)))))
     }
 
     func amendNote(_ input: Operations.AmendNote.Input) async throws -> Operations.AmendNote.Output {
         guard case .json(let body) = input.body else { throw APIError.unsupportedMediaType }
-        let principal = try await signedIn()
-        guard let patientID = UUID(uuidString: input.path.patientId), let noteID = UUID(uuidString: input.path.noteId) else {
-            throw APIError.notFound
-        }
+        let request = try await signedIn(toward: try FieldValidation.pathID(input.path.patientId))
+        let noteID = try FieldValidation.pathID(input.path.noteId)
         let amends = try FieldValidation.version(body.amends, field: "amends")!
         let note = try await notes.amend(
-            noteID, of: patientID, amends: amends, title: try body.title.map { try FieldValidation.text($0, field: "title", maximum: 200) },
+            noteID, amends: amends, title: try body.title.map { try FieldValidation.text($0, field: "title", maximum: 200) },
             body: try FieldValidation.text(body.body, field: "body", maximum: 50_000, multiline: true),
-            reason: try FieldValidation.text(body.reason, field: "reason", maximum: 500, multiline: true), by: principal)
+            reason: try FieldValidation.text(body.reason, field: "reason", maximum: 500, multiline: true), on: request)
         return .created(.init(body: .json(.init(note))))
     }
 }

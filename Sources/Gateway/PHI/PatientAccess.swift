@@ -52,10 +52,25 @@ struct PatientAccess: Sendable {
         return nil
     }
 
-    /// Allows `permission` on the patient or throws: 404 for no such patient or one the caller may not read (the
-    /// attempt recorded as `action` with outcome denied), 403 when they may read it but not do this.
+    /// The request with the caller's standing read again, for a change that found the patient changed meanwhile.
+    func reread(_ request: PatientRequest) async throws -> PatientRequest {
+        PatientRequest(
+            principal: request.principal, patientID: request.patientID,
+            standing: try await standing(of: request.principal, toward: request.patientID))
+    }
+
+    /// `authorize(_:_:action:)` for a caller whose standing toward the patient is still to be read.
     func authorize(_ principal: Principal, _ permission: Permission, patient patientID: UUID, action: String) async throws -> PatientGrant {
-        guard let standing = try await standing(of: principal, toward: patientID) else { throw APIError.notFound }
+        try await authorize(
+            PatientRequest(principal: principal, patientID: patientID, standing: try await standing(of: principal, toward: patientID)),
+            permission, action: action)
+    }
+
+    /// Allows `permission` on the request's patient or throws: 404 for no such patient or one the caller may not read
+    /// (the attempt recorded as `action` with outcome denied), 403 when they may read it but not do this.
+    func authorize(_ request: PatientRequest, _ permission: Permission, action: String) async throws -> PatientGrant {
+        let (principal, patientID) = (request.principal, request.patientID)
+        guard let standing = request.standing else { throw APIError.notFound }
         let decision = access.decide(principal, permission, facts: standing.facts)
         guard decision.allowed else {
             access.logDenial(principal, permission, decision)

@@ -17,15 +17,13 @@ extension GatewayHandlers {
     }
 
     func getPatient(_ input: Operations.GetPatient.Input) async throws -> Operations.GetPatient.Output {
-        let principal = try await signedIn()
-        guard let id = UUID(uuidString: input.path.patientId) else { throw APIError.notFound }
-        return .ok(.init(body: .json(.init(try await patients.read(id, by: principal)))))
+        let request = try await signedIn(toward: try FieldValidation.pathID(input.path.patientId))
+        return .ok(.init(body: .json(.init(try await patients.read(request)))))
     }
 
     func updatePatient(_ input: Operations.UpdatePatient.Input) async throws -> Operations.UpdatePatient.Output {
         guard case .json(let body) = input.body else { throw APIError.unsupportedMediaType }
-        let principal = try await signedIn()
-        guard let id = UUID(uuidString: input.path.patientId) else { throw APIError.notFound }
+        let request = try await signedIn(toward: try FieldValidation.pathID(input.path.patientId))
         let fields = PatientFields(
             mrn: try body.mrn.map { try FieldValidation.text($0, field: "mrn", maximum: 64) },
             familyName: try body.familyName.map { try FieldValidation.text($0, field: "familyName", maximum: 200) },
@@ -34,13 +32,12 @@ extension GatewayHandlers {
             sex: body.sex?.rawValue)
         guard !fields.isEmpty else { throw APIError.badRequest("Give at least one field to change.") }
         let version = try FieldValidation.version(body.version, field: "version")
-        return .ok(.init(body: .json(.init(try await patients.update(id, fields, expectedVersion: version, by: principal)))))
+        return .ok(.init(body: .json(.init(try await patients.update(fields, expectedVersion: version, on: request)))))
     }
 
     func archivePatient(_ input: Operations.ArchivePatient.Input) async throws -> Operations.ArchivePatient.Output {
-        let principal = try await signedIn()
-        guard let id = UUID(uuidString: input.path.patientId) else { throw APIError.notFound }
-        return .ok(.init(body: .json(.init(try await patients.archive(id, by: principal)))))
+        let request = try await signedIn(toward: try FieldValidation.pathID(input.path.patientId))
+        return .ok(.init(body: .json(.init(try await patients.archive(request)))))
     }
 
     func shredPatient(_ input: Operations.ShredPatient.Input) async throws -> Operations.ShredPatient.Output {

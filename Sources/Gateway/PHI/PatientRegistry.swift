@@ -47,8 +47,9 @@ struct PatientRegistry: Sendable {
     }
 
     /// The patient as the access check read them, returned only after the read is recorded.
-    func read(_ id: UUID, by principal: Principal) async throws -> PatientRecord {
-        let grant = try await patients.authorize(principal, .patientRead, patient: id, action: "patient.read")
+    func read(_ request: PatientRequest) async throws -> PatientRecord {
+        let (id, principal) = (request.patientID, request.principal)
+        let grant = try await patients.authorize(request, .patientRead, action: "patient.read")
         try await recorder.record(PHIAccess(
             principal: principal, action: "patient.read", patients: [id], resource: .init(type: "patient", id: id.text),
             breakGlass: grant.breakGlass))
@@ -61,9 +62,12 @@ struct PatientRegistry: Sendable {
     /// Changes the fields given. The change is written as of the version the access check read, so the record
     /// returned is exactly the row it leaves; if the patient changed in between, the update is tried again on the new
     /// version, unless the caller asked for `expectedVersion`.
-    func update(_ id: UUID, _ fields: PatientFields, expectedVersion: Int?, by principal: Principal) async throws -> PatientRecord {
+    func update(_ fields: PatientFields, expectedVersion: Int?, on request: PatientRequest) async throws -> PatientRecord {
+        let (id, principal) = (request.patientID, request.principal)
+        var request = request
         for attempt in 1...Self.updateAttempts {
-            let grant = try await patients.authorize(principal, .patientUpdate, patient: id, action: "patient.update")
+            if attempt > 1 { request = try await patients.reread(request) }
+            let grant = try await patients.authorize(request, .patientUpdate, action: "patient.update")
             try grant.requireActive()
             let current = grant.standing.record
             if let expectedVersion, expectedVersion != current.version { throw Refusal.changedMeanwhile }
@@ -86,8 +90,9 @@ struct PatientRegistry: Sendable {
         throw Refusal.changedMeanwhile
     }
 
-    func archive(_ id: UUID, by principal: Principal) async throws -> PatientRecord {
-        let grant = try await patients.authorize(principal, .patientArchive, patient: id, action: "patient.archive")
+    func archive(_ request: PatientRequest) async throws -> PatientRecord {
+        let (id, principal) = (request.patientID, request.principal)
+        let grant = try await patients.authorize(request, .patientArchive, action: "patient.archive")
         try grant.requireActive()
         let access = PHIAccess(
             principal: principal, action: "patient.archive", patients: [id], resource: .init(type: "patient", id: id.text),

@@ -6,14 +6,13 @@ import OpenAPIRuntime
 extension GatewayHandlers {
     func createTask(_ input: Operations.CreateTask.Input) async throws -> Operations.CreateTask.Output {
         guard case .json(let body) = input.body else { throw APIError.unsupportedMediaType }
-        let principal = try await signedIn()
-        let patientID = try FieldValidation.uuid(body.patientId, field: "patientId")
+        let request = try await signedIn(toward: try FieldValidation.uuid(body.patientId, field: "patientId"))
         let fields = CareTaskFields(
             title: try FieldValidation.text(body.title, field: "title", maximum: 200), status: body.status?.rawValue,
             priority: body.priority?.rawValue, dueAt: body.dueAt,
             assigneeID: try body.assigneeId.map { try FieldValidation.uuid($0, field: "assigneeId") },
             tags: try body.tags.map { try CareTaskFields.tags($0, field: "tags") })
-        return .created(.init(body: .json(.init(try await tasks.create(for: patientID, fields, by: principal)))))
+        return .created(.init(body: .json(.init(try await tasks.create(fields, on: request)))))
     }
 
     func getTask(_ input: Operations.GetTask.Input) async throws -> Operations.GetTask.Output {

@@ -25,7 +25,24 @@ struct Authenticator: Sendable {
     let clock: @Sendable () -> Date
     let logger: Logger
 
+    /// The caller of a request bearing `authorization`, or `APIError.unauthorized`.
     func authenticate(authorization: String?) async throws -> Principal {
+        let token = try verify(authorization)
+        let standing = try await sessions.current(token.sessionID, of: token.userID, at: token.now, touch: true)
+        return try principal(token, standing: standing)
+    }
+
+    /// A bearer token that verified, from an account within its rate limit; its session is still to be checked.
+    struct VerifiedToken: Sendable {
+        let claims: AccessClaims
+        let userID: UUID
+        let sessionID: UUID
+        /// When the token was checked: the session must be live then.
+        let now: Date
+    }
+
+    /// Verifies the bearer token and admits its account to the rate limit, or throws `APIError.unauthorized` (or 429).
+    func verify(_ authorization: String?) throws -> VerifiedToken {
         guard let authorization, authorization.count > 7, authorization.prefix(7).lowercased() == "bearer " else {
             throw APIError.unauthorized
         }
@@ -42,13 +59,18 @@ struct Authenticator: Sendable {
         }
         // Counted before the session is read: a flood from one account must not reach the database.
         try rateLimit.admit(userID)
-        guard let standing = try await sessions.current(sessionID, of: userID, at: now, touch: true) else {
-            logger.info("access token refused", metadata: ["reason": "session not live", "session_id": "\(claims.sessionID)"])
+        return VerifiedToken(claims: claims, userID: userID, sessionID: sessionID, now: now)
+    }
+
+    /// The caller `token` names, given what its session stands on (nil when the session is not live: unauthorized).
+    func principal(_ token: VerifiedToken, standing: LiveSessions.Standing?) throws -> Principal {
+        guard let standing else {
+            logger.info("access token refused", metadata: ["reason": "session not live", "session_id": "\(token.claims.sessionID)"])
             throw APIError.unauthorized
         }
         return Principal(
-            userID: userID, roles: standing.roles, sessionID: sessionID, authTime: claims.authTime, authMethods: claims.authMethods,
-            steppedUpAt: standing.steppedUpAt)
+            userID: token.userID, roles: standing.roles, sessionID: token.sessionID, authTime: token.claims.authTime,
+            authMethods: token.claims.authMethods, steppedUpAt: standing.steppedUpAt)
     }
 }
 

@@ -4,7 +4,11 @@ import PostgresNIO
 /// The session check every authenticated request makes, prepared once per connection: parsing and planning it
 /// each time was a large share of the database's work under load.
 struct LiveSessionStatement: PostgresPreparedStatement {
-    static let sql = """
+    static let sql = liveAndTouched + "\nSELECT roles, stepped_up_at FROM live"
+
+    /// The session row as `live` when it is live, and the touch; parameters $1 to $5 as `makeBindings` appends them.
+    /// Other statements that check the session as they read something else start with it.
+    static let liveAndTouched = """
         WITH live AS (
             SELECT s.id, s.last_seen_at, s.stepped_up_at, u.roles FROM sessions s JOIN users u ON u.id = s.user_id
             WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL AND s.expires_at > $3
@@ -13,7 +17,6 @@ struct LiveSessionStatement: PostgresPreparedStatement {
         touched AS (
             UPDATE sessions SET last_seen_at = $3 FROM live WHERE sessions.id = live.id AND live.last_seen_at < $5
         )
-        SELECT roles, stepped_up_at FROM live
         """
     static let bindingDataTypes: [PostgresDataType] = [.uuid, .uuid, .timestamptz, .timestamptz, .timestamptz]
     typealias Row = LiveSessions.Standing
@@ -28,12 +31,17 @@ struct LiveSessionStatement: PostgresPreparedStatement {
 
     func makeBindings() throws -> PostgresBindings {
         var bindings = PostgresBindings(capacity: 5)
+        appendBindings(to: &bindings)
+        return bindings
+    }
+
+    /// Appends $1 to $5.
+    func appendBindings(to bindings: inout PostgresBindings) {
         bindings.append(sessionID)
         bindings.append(userID)
         bindings.append(now)
         bindings.append(idleSince)
         bindings.append(touchBefore)
-        return bindings
     }
 
     func decodeRow(_ row: PostgresRow) throws -> Row {

@@ -29,15 +29,18 @@ struct LiveSessions: Sendable {
     /// The session's standing when it is live at `now`, else nil. Requests are authorised with it rather than
     /// with the access token's claims, so a role change takes effect at once.
     func current(_ sessionID: UUID, of userID: UUID, at now: Date, touch: Bool) async throws -> Standing? {
-        let idleSince = now.addingTimeInterval(-Double(settings.sessionIdleTimeout))
-        // Without `touch`, no row is stale enough to be written.
-        let touchBefore = touch ? now.addingTimeInterval(-Double(Self.touchInterval)) : Date.distantPast
-        let rows = try await client.execute(
-            LiveSessionStatement(sessionID: sessionID, userID: userID, now: now, idleSince: idleSince, touchBefore: touchBefore),
-            logger: logger)
+        let rows = try await client.execute(check(sessionID, of: userID, at: now, touch: touch), logger: logger)
         var standing: Standing?
         for try await found in rows { standing = found }
         return standing
+    }
+
+    /// The statement that judges the session by this rule (and, with `touch`, counts the use).
+    func check(_ sessionID: UUID, of userID: UUID, at now: Date, touch: Bool) -> LiveSessionStatement {
+        let idleSince = now.addingTimeInterval(-Double(settings.sessionIdleTimeout))
+        // Without `touch`, no row is stale enough to be written.
+        let touchBefore = touch ? now.addingTimeInterval(-Double(Self.touchInterval)) : Date.distantPast
+        return LiveSessionStatement(sessionID: sessionID, userID: userID, now: now, idleSince: idleSince, touchBefore: touchBefore)
     }
 
     /// The account's live sessions at `now`, newest first, judged by the same rule as `current`.

@@ -1,8 +1,10 @@
 import Foundation
 import Ledger
+import Logging
 import NIOCore
 import PostgresNIO
 import Synchronization
+import ServiceLifecycle
 import Testing
 @testable import Gateway
 
@@ -125,7 +127,7 @@ struct LedgerWriterTests {
         try await TestPostgres.withDatabase { database in
             try await database.migrate()
             var settings = WriterHarness.settings()
-            settings.commitTimeout = .seconds(1)
+            settings.commitTimeout = .seconds(2)
             try await WriterHarness.with(database, settings: settings) { harness in
                 try await database.withClient(database.ownerURL) { owner in
                     // Holding the head row lock stalls the writer's statement, as a database that stopped answering would.
@@ -241,6 +243,72 @@ struct LedgerWriterTests {
                 for receipt in committed {
                     #expect(stored[receipt.seq] == receipt.entryHash)
                 }
+            }
+        }
+    }
+
+    @Test("at graceful shutdown the writer commits what is queued, checkpoints running meanwhile, then stops")
+    func gracefulShutdownCommitsTheQueue() async throws {
+        try await TestPostgres.withDatabase { database in
+            try await database.migrate()
+            var settings = WriterHarness.settings(checkpointEvery: 7)
+            // Checkpoints all the time, so that one is usually in flight when the shutdown comes.
+            settings.checkpointInterval = .milliseconds(5)
+            let signingKey = Ed25519SigningKey.generate()
+            let logger = Logger(label: "test-writer")
+            let configuration = try database.appURL.clientConfiguration(poolSize: 4)
+            let client = PostgresClient(configuration: configuration)
+            let writer = LedgerWriter(
+                settings: settings, client: client, database: configuration, signingKey: signingKey, kek: .generate(),
+                policyVersion: { nil }, logger: logger)
+            // As the gateway runs them: the pool first, so that it stops after the writer.
+            let services = ServiceGroup(services: [client, writer], gracefulShutdownSignals: [], cancellationSignals: [], logger: logger)
+            let running = Task { try await services.run() }
+            try await writer.prepareChain()
+            let progress = Collector()
+            let appenders = (0..<30).map { _ in
+                Task {
+                    var receipts: [AppendReceipt] = []
+                    var failure: LedgerWriteError?
+                    while true {
+                        do {
+                            let receipt = try await writer.append(draft())
+                            receipts.append(receipt)
+                            await progress.add(receipt)
+                        } catch {
+                            failure = error as? LedgerWriteError
+                            break
+                        }
+                    }
+                    return (receipts, failure)
+                }
+            }
+            await progress.waitForCount(atLeast: 50)
+            await services.triggerGracefulShutdown()
+
+            // Unstructured, and raced with a timer: a writer that never stops fails the test rather than hanging it.
+            let stopped = FirstAnswer<[([AppendReceipt], LedgerWriteError?)]?>()
+            Task {
+                _ = try? await running.value
+                var outcomes: [([AppendReceipt], LedgerWriteError?)] = []
+                for appender in appenders { outcomes.append(await appender.value) }
+                stopped.offer(outcomes)
+            }
+            Task {
+                try? await Task.sleep(for: .seconds(30))
+                stopped.offer(nil)
+            }
+            let answered = try #require(await stopped.value, "the writer did not stop, or some appends were never answered")
+            // Each appender stopped at its first refusal, and the only refusal is the one for appends that came after
+            // the shutdown began: none was lost in the queue.
+            #expect(answered.allSatisfy { $0.1 == .unavailable("the ledger writer is shutting down") })
+            let committed = answered.flatMap(\.0)
+            try await WriterHarness.with(database, settings: settings, signingKey: signingKey) { harness in
+                let chain = try await harness.verifiedChain()
+                let stored = Dictionary(uniqueKeysWithValues: chain.map { ($0.entry.seq, $0.entryHash) })
+                #expect(committed.allSatisfy { stored[$0.seq] == $0.entryHash })
+                // Besides the chain's creation, the chain holds exactly the appends that were answered.
+                #expect(chain.count == committed.count + 1)
             }
         }
     }

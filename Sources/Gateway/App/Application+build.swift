@@ -39,14 +39,14 @@ func buildApplication(
     let signingKey = try KeyLoader.signingKey(configuration.keys)
     let kek = try KeyLoader.keyEncryptionKey(configuration.keys)
     let databaseURL = try configuration.database.requireURL()
-    let client = PostgresClient(
-        configuration: try databaseURL.clientConfiguration(poolSize: configuration.database.poolSize),
-        eventLoopGroup: SpreadEventLoops.shared, backgroundLogger: logger)
+    let databaseConfiguration = try databaseURL.clientConfiguration(poolSize: configuration.database.poolSize)
+    let client = PostgresClient(configuration: databaseConfiguration, eventLoopGroup: SpreadEventLoops.shared, backgroundLogger: logger)
     let migrator = Migrator(catalog: try MigrationCatalog.bundled(), logger: logger)
     let policy = try PolicyLoader.load(directory: configuration.policy.directory)
     let policyHash = policy.hash
     let writer = LedgerWriter(
-        settings: configuration.ledger, client: client, signingKey: signingKey, kek: kek, policyVersion: { policyHash }, logger: logger)
+        settings: configuration.ledger, client: client, database: databaseConfiguration, signingKey: signingKey, kek: kek,
+        policyVersion: { policyHash }, logger: logger)
 
     let tokenKey = try KeyLoader.tokenSigningKey(configuration.keys)
     let accounts = configuration.accounts

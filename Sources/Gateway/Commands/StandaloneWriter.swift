@@ -10,11 +10,11 @@ func withStandaloneWriter<Result: Sendable>(
 ) async throws -> Result {
     let signingKey = try KeyLoader.signingKey(configuration.keys)
     let kek = try KeyLoader.keyEncryptionKey(configuration.keys)
-    let client = PostgresClient(
-        configuration: try configuration.database.requireURL().clientConfiguration(poolSize: poolSize),
-        eventLoopGroup: SpreadEventLoops.shared, backgroundLogger: logger)
+    let database = try configuration.database.requireURL().clientConfiguration(poolSize: poolSize)
+    let client = PostgresClient(configuration: database, eventLoopGroup: SpreadEventLoops.shared, backgroundLogger: logger)
     let writer = LedgerWriter(
-        settings: configuration.ledger, client: client, signingKey: signingKey, kek: kek, policyVersion: { nil }, logger: logger)
+        settings: configuration.ledger, client: client, database: database, signingKey: signingKey, kek: kek, policyVersion: { nil },
+        logger: logger)
     return try await withRunning(client, writer) {
         try await Migrator(catalog: try MigrationCatalog.bundled(), logger: logger).requireCurrent(client)
     } body: {

@@ -68,7 +68,7 @@ extension BatchCommitter {
             // An explicit transaction, not one implicit-transaction statement: the server sends a statement's
             // CommandComplete before committing its implicit transaction, and the client takes that as success,
             // whereas COMMIT answers only once the commit is durable (or reports why it failed).
-            try await client.withTransaction(logger: logger) { [logger] connection in
+            try await commitClient.withTransaction(logger: logger) { [logger] connection in
                 try await connection.run(statement, logger: logger)
             }
         } catch {

@@ -15,7 +15,10 @@ import Synchronization
 /// failure never fails a neighbour.
 final class BatchCommitter: Sendable {
     let settings: LedgerWriterSettings
+    /// For what runs before the writer's loop starts (the chain's creation, the last checkpoint's size).
     let client: PostgresClient
+    /// For the batches, on the writer's own thread (`WriterThread`); running only while the writer runs.
+    let commitClient: PostgresClient
     let signingKey: Ed25519SigningKey
     let policyVersion: @Sendable () -> String?
     let witness: WitnessFile
@@ -34,10 +37,11 @@ final class BatchCommitter: Sendable {
     let lastChanges = Mutex<[String: Int64]>([:])
     static let rememberedChangesLimit = 100_000
 
-    init(settings: LedgerWriterSettings, client: PostgresClient, signingKey: Ed25519SigningKey,
+    init(settings: LedgerWriterSettings, client: PostgresClient, commitClient: PostgresClient, signingKey: Ed25519SigningKey,
          policyVersion: @escaping @Sendable () -> String?, witness: WitnessFile, logger: Logger) {
         self.settings = settings
         self.client = client
+        self.commitClient = commitClient
         self.signingKey = signingKey
         self.policyVersion = policyVersion
         self.witness = witness
@@ -187,7 +191,7 @@ final class BatchCommitter: Sendable {
     ) async throws -> Outcome {
         let policy = policyVersion()
         do {
-            return try await client.withTransaction(logger: logger) { [self] connection in
+            return try await commitClient.withTransaction(logger: logger) { [self] connection in
                 let sealedSubjects = indices.compactMap { batch[$0].sealsPHI ? batch[$0].draft.subject : nil }
                 let (locked, shredded) = try await ChainHead.lock(
                     chain: settings.chain, shreddedAmong: sealedSubjects, on: connection, logger: logger)
@@ -286,7 +290,7 @@ final class BatchCommitter: Sendable {
         let (size, at) = lastCheckpoint.withLock { $0 }
         guard ContinuousClock.now - at >= settings.checkpointInterval else { return }
         do {
-            let note: (Int64, String)? = try await client.withTransaction(logger: logger) { [self] connection in
+            let note: (Int64, String)? = try await commitClient.withTransaction(logger: logger) { [self] connection in
                 let head = try await ChainHead.lock(chain: settings.chain, on: connection, logger: logger)
                 guard head.seq > size else { return nil }
                 return (head.seq, try await insertCheckpoint(head, on: connection))

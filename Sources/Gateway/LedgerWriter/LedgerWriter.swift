@@ -15,6 +15,8 @@ final class LedgerWriter: Service, Sendable {
         let payload: LedgerEntry.Payload
         let projection: Projection?
         let continuation: CheckedContinuation<AppendReceipt, any Error>
+        /// The event loop the caller ran on, where it goes on once answered.
+        let home: (any EventLoop)?
 
         var sealsPHI: Bool {
             if case .sealed = payload { return true }
@@ -35,16 +37,23 @@ final class LedgerWriter: Service, Sendable {
     let logger: Logger
     private let queue = WriterQueue<Pending>()
     private let committer: BatchCommitter
+    private let commitClient: PostgresClient
 
-    init(settings: LedgerWriterSettings, client: PostgresClient, signingKey: Ed25519SigningKey, kek: KeyEncryptionKey,
-         policyVersion: @escaping @Sendable () -> String?, logger: Logger) {
+    /// Batches are committed through a pool of their own, `commitConnections` connections made with `database` on the
+    /// writer's own thread (`WriterThread`); `client` serves the rest (data keys, the chain's creation).
+    init(settings: LedgerWriterSettings, client: PostgresClient, database: PostgresClient.Configuration, commitConnections: Int = 3,
+         signingKey: Ed25519SigningKey, kek: KeyEncryptionKey, policyVersion: @escaping @Sendable () -> String?, logger: Logger) {
         self.settings = settings
         self.client = client
         self.signingKey = signingKey
         self.logger = logger
         self.dataKeys = DataKeyStore(client: client, kek: kek, chain: settings.chain, logger: logger)
+        var commits = database
+        commits.options.minimumConnections = 1
+        commits.options.maximumConnections = commitConnections
+        commitClient = PostgresClient(configuration: commits, eventLoopGroup: WriterThread.shared.group, backgroundLogger: logger)
         self.committer = BatchCommitter(
-            settings: settings, client: client, signingKey: signingKey, policyVersion: policyVersion,
+            settings: settings, client: client, commitClient: commitClient, signingKey: signingKey, policyVersion: policyVersion,
             witness: WitnessFile(path: settings.witnessFile), logger: logger)
     }
 
@@ -57,7 +66,9 @@ final class LedgerWriter: Service, Sendable {
     func append(_ draft: EntryDraft, projection: Projection?) async throws -> AppendReceipt {
         let payload = try await seal(draft)
         return try await withCheckedThrowingContinuation { continuation in
-            let pending = Pending(draft: draft, payload: payload, projection: projection, continuation: continuation)
+            let pending = Pending(
+                draft: draft, payload: payload, projection: projection, continuation: continuation,
+                home: MultiThreadedEventLoopGroup.currentEventLoop)
             if !queue.enqueue(pending) {
                 continuation.resume(throwing: LedgerWriteError.unavailable("the ledger writer is shutting down"))
             }
@@ -98,9 +109,15 @@ final class LedgerWriter: Service, Sendable {
     /// Commits batches until graceful shutdown or cancellation, then finishes what is queued before stopping.
     /// `prepareChain()` must have run first (the application does it before it starts serving).
     func run() async throws {
+        // The batches' pool runs until the last batch is committed and stops only then. Detached, because a pool
+        // stops on graceful shutdown too (PostgresClient.run watches for it), and a task started here would inherit
+        // this service's: the pool would close while the queue's last batches, and a checkpoint, were still using it.
+        // On the writer's thread, which runs jobs in order, the pool has started before the batch loop's first lease.
+        let pool = Task.detached(executorPreference: WriterThread.shared) { [commitClient] in await commitClient.run() }
+        defer { pool.cancel() }
         try await withGracefulShutdownHandler {
             try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { [self] in
+                group.addTask(executorPreference: WriterThread.shared) { [self] in
                     await withTaskCancellationHandler {
                         for await _ in queue.wakeups {
                             await drain()
@@ -110,7 +127,7 @@ final class LedgerWriter: Service, Sendable {
                     }
                     // Closed or cancelled: nothing new is accepted, and what was queued before is still committed (in
                     // a task of its own, which the cancellation does not reach).
-                    await Task { await drain() }.value
+                    await Task(executorPreference: WriterThread.shared) { await self.drain() }.value
                 }
                 group.addTask { [self] in
                     // Time-based checkpoints; cancelled when the queue closes.
@@ -129,7 +146,9 @@ final class LedgerWriter: Service, Sendable {
     }
 
     private func drain() async {
+        var answered = 0
         while true {
+            await gatherReturning(answered)
             let batch = queue.take(upTo: settings.maxBatch)
             if batch.isEmpty { return }
             let started = ContinuousClock.now
@@ -137,11 +156,49 @@ final class LedgerWriter: Service, Sendable {
             logger.debug("ledger batch committed", metadata: [
                 "appends": "\(batch.count)", "milliseconds": "\((ContinuousClock.now - started) / .milliseconds(1))",
             ])
-            for (pending, result) in zip(batch, results) {
+            answer(batch, with: results)
+            answered = batch.count
+        }
+    }
+
+    /// Resumes each caller on its own event loop, with one hop per loop: resumed from the writer's thread, a caller
+    /// would go on on whichever loop NIO picks, and callers that came together would come back apart.
+    private func answer(_ batch: [Pending], with results: [Result<AppendReceipt, any Error>]) {
+        var byLoop: [ObjectIdentifier: (loop: any EventLoop, answers: [(Pending, Result<AppendReceipt, any Error>)])] = [:]
+        for (pending, result) in zip(batch, results) {
+            guard let home = pending.home else {
                 pending.continuation.resume(with: result)
+                continue
+            }
+            byLoop[ObjectIdentifier(home), default: (home, [])].answers.append((pending, result))
+        }
+        for (loop, answers) in byLoop.values {
+            loop.execute {
+                for (pending, result) in answers { pending.continuation.resume(with: result) }
             }
         }
     }
+
+    /// Waits, while they keep arriving, for up to as many appends as the last batch answered. Its callers are resumed
+    /// on other threads and many append again at once; taken at the first arrival, they would be split over two
+    /// batches, two transactions, where one would do. Gives up once nothing has arrived for a moment (they are not
+    /// coming back, as with HTTP requests that are done), and after a few milliseconds in any case.
+    private func gatherReturning(_ expected: Int) async {
+        guard expected > 1 else { return }
+        let loop = MultiThreadedEventLoopGroup.currentEventLoop ?? MultiThreadedEventLoopGroup.singleton.next()
+        var waiting = queue.count
+        for _ in 0..<Self.gatherRounds where waiting < expected {
+            await queue.gather(expected, within: Self.gatherQuiet, on: loop)
+            let now = queue.count
+            if now == waiting { return }
+            waiting = now
+        }
+    }
+
+    /// How long the writer waits for another append before taking what it has...
+    static let gatherQuiet = TimeAmount.microseconds(200)
+    /// ...and how many such waits it makes at most.
+    static let gatherRounds = 25
 
     /// Commits `batch`, or gives up on it after `settings.commitTimeout`: its callers then learn that the outcome
     /// is unknown, and the next batch reads the head under the lock rather than trusting what this process last
@@ -150,7 +207,7 @@ final class LedgerWriter: Service, Sendable {
     private func commitWithDeadline(_ batch: [Pending]) async -> [Result<AppendReceipt, any Error>] {
         let first = FirstAnswer<[Result<AppendReceipt, any Error>]?>()
         let committer = self.committer
-        Task { first.offer(await committer.commit(batch)) }
+        Task(executorPreference: WriterThread.shared) { first.offer(await committer.commit(batch)) }
         // A timer on the writer's event loop: a sleeping task's timer goes through Dispatch, which wakes a thread of
         // its own for every batch.
         let loop = MultiThreadedEventLoopGroup.currentEventLoop ?? MultiThreadedEventLoopGroup.singleton.next()

@@ -28,8 +28,11 @@ struct WriterHarness: Sendable {
         _ body: @Sendable (WriterHarness) async throws -> T
     ) async throws -> T {
         let logger = Logger(label: "test-writer")
-        let client = PostgresClient(configuration: try database.appURL.clientConfiguration(poolSize: 8))
-        let writer = LedgerWriter(settings: settings, client: client, signingKey: signingKey, kek: kek, policyVersion: { nil }, logger: logger)
+        let configuration = try database.appURL.clientConfiguration(poolSize: 8)
+        let client = PostgresClient(configuration: configuration)
+        let writer = LedgerWriter(
+            settings: settings, client: client, database: configuration, signingKey: signingKey, kek: kek,
+            policyVersion: { nil }, logger: logger)
         let harness = WriterHarness(
             writer: writer, client: client, reader: LedgerReader(client: client, chain: settings.chain, logger: logger),
             signingKey: signingKey, kek: kek, settings: settings)

@@ -222,21 +222,19 @@ struct LedgerWriterTests {
                 await progress.waitForCount(atLeast: 50)
                 return appends
             }
-            let answered = await withTaskGroup(of: [AppendReceipt]?.self) { group in
-                group.addTask {
-                    var receipts: [AppendReceipt] = []
-                    for append in appends { receipts += await append.value }
-                    return receipts
-                }
-                group.addTask {
-                    try? await Task.sleep(for: .seconds(20))
-                    return nil
-                }
-                let first = await group.next() ?? nil
-                group.cancelAll()
-                return first
+            // Unstructured, and raced with a timer: an append never answered fails the test rather than hanging it (a
+            // task group would wait for the child that waits for it).
+            let answered = FirstAnswer<[AppendReceipt]?>()
+            Task {
+                var receipts: [AppendReceipt] = []
+                for append in appends { receipts += await append.value }
+                answered.offer(receipts)
             }
-            let committed = try #require(answered, "some appends were never answered")
+            Task {
+                try? await Task.sleep(for: .seconds(20))
+                answered.offer(nil)
+            }
+            let committed = try #require(await answered.value, "some appends were never answered")
             #expect(!committed.isEmpty)
             try await WriterHarness.with(database, settings: settings, signingKey: signingKey) { harness in
                 let stored = Dictionary(uniqueKeysWithValues: try await harness.verifiedChain().map { ($0.entry.seq, $0.entryHash) })

@@ -185,10 +185,9 @@ final class LedgerWriter: Service, Sendable {
     /// coming back, as with HTTP requests that are done), and after a few milliseconds in any case.
     private func gatherReturning(_ expected: Int) async {
         guard expected > 1 else { return }
-        let loop = MultiThreadedEventLoopGroup.currentEventLoop ?? MultiThreadedEventLoopGroup.singleton.next()
         var waiting = queue.count
         for _ in 0..<Self.gatherRounds where waiting < expected {
-            await queue.gather(expected, within: Self.gatherQuiet, on: loop)
+            await queue.gather(expected, within: Self.gatherQuiet, on: WriterThread.shared.loop)
             let now = queue.count
             if now == waiting { return }
             waiting = now
@@ -210,8 +209,7 @@ final class LedgerWriter: Service, Sendable {
         Task(executorPreference: WriterThread.shared) { first.offer(await committer.commit(batch)) }
         // A timer on the writer's event loop: a sleeping task's timer goes through Dispatch, which wakes a thread of
         // its own for every batch.
-        let loop = MultiThreadedEventLoopGroup.currentEventLoop ?? MultiThreadedEventLoopGroup.singleton.next()
-        let timer = loop.scheduleTask(in: TimeAmount(settings.commitTimeout)) { first.offer(nil) }
+        let timer = WriterThread.shared.loop.scheduleTask(in: TimeAmount(settings.commitTimeout)) { first.offer(nil) }
         let committed = await first.value
         timer.cancel()
         guard let committed else {

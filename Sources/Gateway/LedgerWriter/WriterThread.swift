@@ -14,7 +14,8 @@ final class WriterThread: TaskExecutor {
 
     /// The thread's event loop, as a group for `PostgresClient`.
     let group: MultiThreadedEventLoopGroup
-    private let loop: any EventLoop
+    /// The thread's event loop, for the writer's timers.
+    let loop: any EventLoop
 
     private init() {
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)

@@ -52,18 +52,14 @@ struct PatientAccess: Sendable {
         return nil
     }
 
-    /// The request with the caller's standing read again, for a change that found the patient changed meanwhile.
-    func reread(_ request: PatientRequest) async throws -> PatientRequest {
-        PatientRequest(
-            principal: request.principal, patientID: request.patientID,
-            standing: try await standing(of: request.principal, toward: request.patientID))
+    /// The caller's request on `patientID`, with their standing toward the patient read now.
+    func request(by principal: Principal, on patientID: UUID) async throws -> PatientRequest {
+        PatientRequest(principal: principal, patientID: patientID, standing: try await standing(of: principal, toward: patientID))
     }
 
     /// `authorize(_:_:action:)` for a caller whose standing toward the patient is still to be read.
     func authorize(_ principal: Principal, _ permission: Permission, patient patientID: UUID, action: String) async throws -> PatientGrant {
-        try await authorize(
-            PatientRequest(principal: principal, patientID: patientID, standing: try await standing(of: principal, toward: patientID)),
-            permission, action: action)
+        try await authorize(try await request(by: principal, on: patientID), permission, action: action)
     }
 
     /// Allows `permission` on the request's patient or throws: 404 for no such patient or one the caller may not read

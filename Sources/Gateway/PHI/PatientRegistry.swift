@@ -66,7 +66,8 @@ struct PatientRegistry: Sendable {
         let (id, principal) = (request.patientID, request.principal)
         var request = request
         for attempt in 1...Self.updateAttempts {
-            if attempt > 1 { request = try await patients.reread(request) }
+            // A retry is for a patient that changed meanwhile: its standing is read again.
+            if attempt > 1 { request = try await patients.request(by: principal, on: id) }
             let grant = try await patients.authorize(request, .patientUpdate, action: "patient.update")
             try grant.requireActive()
             let current = grant.standing.record

@@ -25,6 +25,10 @@ final class BatchCommitter: Sendable {
     let logger: Logger
     /// The size and time of the last checkpoint this process knows of.
     let lastCheckpoint = Mutex<(size: Int64, at: ContinuousClock.Instant)>((0, .now))
+    /// The size of a checkpoint a batch in flight carries (0 when none does), so the batch after it signs no other.
+    let checkpointPlanned = Mutex<Int64>(0)
+    /// How many batches were committed chained on the head of a batch still in flight.
+    let committedBehindAnother = Atomic<Int>(0)
     /// The head as this process last committed it, which the next batch is chained on without first reading the
     /// head row; nil when not known (at start, and after any failure), until a batch under the lock reads it.
     let expectedHead = Mutex<ChainHead?>(nil)
@@ -94,15 +98,35 @@ final class BatchCommitter: Sendable {
         expectedHead.withLock { $0 = nil }
     }
 
-    /// Commits `batch` and returns each append's result, in order.
-    func commit(_ batch: [LedgerWriter.Pending]) async -> [Result<AppendReceipt, any Error>] {
+    /// Commits `batch` and returns each append's result, in order. Behind a `predecessor` still in flight, the batch
+    /// is chained on the head that one plans; `handoff` is told what this batch plans, for the batch after it.
+    func commit(
+        _ batch: [LedgerWriter.Pending], behind predecessor: HeadHandoff? = nil, announcing handoff: HeadHandoff? = nil
+    ) async -> [Result<AppendReceipt, any Error>] {
+        defer { handoff?.finish() }
         var results = [Result<AppendReceipt, any Error>?](repeating: nil, count: batch.count)
+        var waiting = predecessor
+        func waitForPredecessor() async {
+            await waiting?.finished()
+            waiting = nil
+        }
         if batch.allSatisfy(\.isBatchable) {
-            inOneStatement: for segment in Self.segments(touching: batch.map { $0.projection?.conflictKeys ?? [] }) {
+            let segments = Self.segments(touching: batch.map { $0.projection?.conflictKeys ?? [] })
+            if segments.count > 1 { await waitForPredecessor() }
+            inOneStatement: for (number, segment) in segments.enumerated() {
                 var indices = refusingOutdated(batch, indices: Array(segment), into: &results)
                 while !indices.isEmpty {
-                    guard let base = guessableHead else { break inOneStatement }
-                    switch await commitInOneStatement(batch, indices: indices, after: base) {
+                    var base = await waiting?.plannedHead()
+                    let behind = base == nil ? nil : waiting
+                    if base == nil {
+                        await waitForPredecessor()
+                        base = guessableHead
+                    }
+                    guard let base else { break inOneStatement }
+                    let last = number == segments.count - 1
+                    switch await commitInOneStatement(
+                        batch, indices: indices, after: base, behind: behind, announcing: last ? handoff : nil)
+                    {
                     case .committed(let outcome):
                         for (index, result) in outcome { results[index] = result }
                         remember(batch, indices: indices, results: results)
@@ -111,12 +135,15 @@ final class BatchCommitter: Sendable {
                         // That append's change no longer applies: it fails alone, and its neighbours are tried again.
                         results[index] = .failure(error)
                         indices.removeAll { $0 == index }
+                    case .predecessorFailed:
+                        await waitForPredecessor()
                     case .underLock:
                         break inOneStatement
                     }
                 }
             }
         }
+        await waitForPredecessor()
         let underLock = refusingOutdated(batch, indices: batch.indices.filter { results[$0] == nil }, into: &results)
         await commitUnderLock(batch, indices: underLock, into: &results)
         remember(batch, indices: underLock, results: results)

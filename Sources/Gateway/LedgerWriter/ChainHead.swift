@@ -33,3 +33,10 @@ struct ChainHead: Sendable {
         throw LedgerWriteError.unavailable("chain head row for '\(chain)' is missing")
     }
 }
+
+extension ChainHead {
+    /// The same position on the chain: the seq and the hash there (which fixes the rest).
+    func isAt(_ other: ChainHead) -> Bool {
+        seq == other.seq && hash == other.hash
+    }
+}

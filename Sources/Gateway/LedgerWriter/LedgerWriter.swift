@@ -5,6 +5,7 @@ import NIOCore
 import NIOPosix
 import PostgresNIO
 import ServiceLifecycle
+import Synchronization
 
 /// Appends signed, chained entries with their projection updates, batching concurrent callers into one
 /// transaction (group commit). Runs as a Service beside the database pool; several gateway processes may run
@@ -56,6 +57,9 @@ final class LedgerWriter: Service, Sendable {
             settings: settings, client: client, commitClient: commitClient, signingKey: signingKey, policyVersion: policyVersion,
             witness: WitnessFile(path: settings.witnessFile), logger: logger)
     }
+
+    /// How many batches were committed chained on the head of a batch still in flight (overlapping it).
+    var batchesCommittedBehindAnother: Int { committer.committedBehindAnother.load(ordering: .relaxed) }
 
     /// Records `draft` and runs `projection` in the same transaction; returns once both are committed.
     func append(_ draft: EntryDraft, projection: ProjectionUpdate? = nil) async throws -> AppendReceipt {
@@ -145,21 +149,58 @@ final class LedgerWriter: Service, Sendable {
         }
     }
 
+    /// Commits what is queued, in batches, until the queue is empty and every batch is answered.
+    ///
+    /// Batches overlap: while one is in the database, the next is chained on the head that one plans, signed, and
+    /// sent to wait on the head's lock (`HeadHandoff`), so the database goes from one batch's commit to the next's
+    /// statement without waiting for the writer. Up to `batchesInFlight` are in flight at once.
     private func drain() async {
         var answered = 0
+        var inFlight: [(handoff: HeadHandoff, count: Int, done: Task<Void, Never>)] = []
         while true {
-            await gatherReturning(answered)
-            let batch = queue.take(upTo: settings.maxBatch)
-            if batch.isEmpty { return }
-            let started = ContinuousClock.now
-            let results = await commitWithDeadline(batch)
-            logger.debug("ledger batch committed", metadata: [
-                "appends": "\(batch.count)", "milliseconds": "\((ContinuousClock.now - started) / .milliseconds(1))",
-            ])
-            answer(batch, with: results)
-            answered = batch.count
+            // With batches in flight, what is waiting goes at once: gathering for more would leave the database idle
+            // once those are done.
+            if inFlight.isEmpty { await gatherReturning(answered) }
+            let waiting = queue.count
+            let busy = waiting + inFlight.reduce(0) { $0 + $1.count }
+            // Many appends are split between two batches of like size that take turns; a few go together, since each
+            // batch costs a commit under the head's lock.
+            let share = busy < Self.pipelinedAppends ? waiting : busy / 2
+            let batch = queue.take(upTo: min(settings.maxBatch, max(1, share)))
+            if batch.isEmpty {
+                guard !inFlight.isEmpty else { return }
+                let oldest = inFlight.removeFirst()
+                await oldest.done.value
+                answered = oldest.count
+                continue
+            }
+            let handoff = HeadHandoff()
+            let predecessor = inFlight.last?.handoff
+            let done = Task(executorPreference: WriterThread.shared) { [self] in
+                let started = ContinuousClock.now
+                let results = await commitWithDeadline(batch, behind: predecessor, announcing: handoff)
+                logger.debug("ledger batch committed", metadata: [
+                    "appends": "\(batch.count)", "milliseconds": "\((ContinuousClock.now - started) / .milliseconds(1))",
+                ])
+                answer(batch, with: results)
+            }
+            inFlight.append((handoff, batch.count, done))
+            // The next batch is taken once this one is chained (what arrives meanwhile goes with the next) and, with
+            // the most in flight, once the oldest is answered.
+            await handoff.plannedOrFinished()
+            answered = 0
+            if inFlight.count == Self.batchesInFlight {
+                let oldest = inFlight.removeFirst()
+                await oldest.done.value
+                answered = oldest.count
+            }
         }
     }
+
+    /// The most batches in flight at once: one committing, one waiting on the head's lock, one being chained.
+    static let batchesInFlight = 3
+    /// Fewer appends than this, waiting or in flight, go in one batch.
+    static let pipelinedAppends = 48
 
     /// Resumes each caller on its own event loop, with one hop per loop: resumed from the writer's thread, a caller
     /// would go on on whichever loop NIO picks, and callers that came together would come back apart.
@@ -203,10 +244,14 @@ final class LedgerWriter: Service, Sendable {
     /// is unknown, and the next batch reads the head under the lock rather than trusting what this process last
     /// committed. The commit runs in a task of its own so that one which never returns (a connection that died
     /// without its driver failing the query) is left behind instead of stopping every later append.
-    private func commitWithDeadline(_ batch: [Pending]) async -> [Result<AppendReceipt, any Error>] {
+    private func commitWithDeadline(
+        _ batch: [Pending], behind predecessor: HeadHandoff?, announcing handoff: HeadHandoff
+    ) async -> [Result<AppendReceipt, any Error>] {
         let first = FirstAnswer<[Result<AppendReceipt, any Error>]?>()
         let committer = self.committer
-        Task(executorPreference: WriterThread.shared) { first.offer(await committer.commit(batch)) }
+        Task(executorPreference: WriterThread.shared) {
+            first.offer(await committer.commit(batch, behind: predecessor, announcing: handoff))
+        }
         // A timer on the writer's event loop: a sleeping task's timer goes through Dispatch, which wakes a thread of
         // its own for every batch.
         let timer = WriterThread.shared.loop.scheduleTask(in: TimeAmount(settings.commitTimeout)) { first.offer(nil) }
@@ -214,6 +259,8 @@ final class LedgerWriter: Service, Sendable {
         timer.cancel()
         guard let committed else {
             committer.forgetHead()
+            // The batch after this one stops waiting for it.
+            handoff.finish()
             logger.error("ledger batch did not finish in time; its appends were answered as unknown", metadata: ["appends": "\(batch.count)"])
             return batch.map { _ in .failure(LedgerWriteError.outcomeUnknown) }
         }

@@ -14,7 +14,7 @@ struct LedgerWriterPipelineTests {
         try await TestPostgres.withDatabase { database in
             try await database.migrate()
             try await database.createTestProjection()
-            let appenders = 150, rounds = 20
+            let appenders = 200, rounds = 15
             try await database.withClient(database.ownerURL) { client in
                 try await client.query(
                     "INSERT INTO test_counter (id, value, version, seq) SELECT 'c' || i, '', 1, 0 FROM generate_series(0, \(appenders - 1)) i",
@@ -29,7 +29,7 @@ struct LedgerWriterPipelineTests {
                         group.addTask {
                             var version = 1, committed = 0, refused = 0
                             for round in 0..<rounds {
-                                let stale = round % 7 == 3
+                                let stale = round % 5 == 3
                                 let change = (id: "c\(appender)", fromVersion: stale ? 0 : version)
                                 let projection = Projection.batched([
                                     batchedVersionedUpdate.row(change, conflictKey: "counter/c\(appender)"),
@@ -57,7 +57,7 @@ struct LedgerWriterPipelineTests {
                     }
                     return totals
                 }
-                let staleRounds = (0..<rounds).filter { $0 % 7 == 3 }.count
+                let staleRounds = (0..<rounds).filter { $0 % 5 == 3 }.count
                 #expect(outcomes.refused == appenders * staleRounds)
                 #expect(outcomes.committed == appenders * (rounds - staleRounds))
                 #expect(harness.writer.batchesCommittedBehindAnother > 0, "no batch was chained behind one in flight")

@@ -163,10 +163,11 @@ final class LedgerWriter: Service, Sendable {
             if inFlight.isEmpty { await gatherReturning(answered) }
             let waiting = queue.count
             let busy = waiting + inFlight.reduce(0) { $0 + $1.count }
-            // Many appends are split between two batches of like size that take turns; a few go together, since each
-            // batch costs a commit under the head's lock.
-            let share = busy < Self.pipelinedAppends ? waiting : busy / 2
-            let batch = queue.take(upTo: min(settings.maxBatch, max(1, share)))
+            // Many appends are split between two batches of like size that take turns. A few go together, after the
+            // batch in flight, since each batch costs a commit under the head's lock: sent behind it in pieces as
+            // they come, they would cost more commits than the overlap saves.
+            let light = busy < Self.pipelinedAppends
+            let batch = light && !inFlight.isEmpty ? [] : queue.take(upTo: min(settings.maxBatch, max(1, light ? waiting : busy / 2)))
             if batch.isEmpty {
                 guard !inFlight.isEmpty else { return }
                 let oldest = inFlight.removeFirst()
@@ -200,7 +201,7 @@ final class LedgerWriter: Service, Sendable {
     /// The most batches in flight at once: one committing, one waiting on the head's lock, one being chained.
     static let batchesInFlight = 3
     /// Fewer appends than this, waiting or in flight, go in one batch.
-    static let pipelinedAppends = 48
+    static let pipelinedAppends = 128
 
     /// Resumes each caller on its own event loop, with one hop per loop: resumed from the writer's thread, a caller
     /// would go on on whichever loop NIO picks, and callers that came together would come back apart.

@@ -66,6 +66,8 @@ extension BatchCommitter {
         _ batch: [LedgerWriter.Pending], indices: [Int], after base: ChainHead, behind predecessor: HeadHandoff? = nil,
         announcing handoff: HeadHandoff? = nil
     ) async -> OneStatementOutcome {
+        // Whatever way this attempt ends without its statement holding the head, the plan it announced is void.
+        defer { handoff?.withdraw() }
         var prepared: PreparedBatch
         do {
             prepared = try await prepare(batch, indices: indices, after: base)
@@ -74,10 +76,7 @@ extension BatchCommitter {
                 // Sent only once the batch before holds the head it was chained on, so that this statement waits on
                 // that lock instead of taking it first and finding the head where it was.
                 while true {
-                    guard let locked = await predecessor.lockedHead() else {
-                        handoff?.withdraw()
-                        return .predecessorFailed
-                    }
+                    guard let locked = await predecessor.lockedHead() else { return .predecessorFailed }
                     if locked.isAt(prepared.base) { break }
                     // It committed a different head (it left an append out): chain on that one.
                     handoff?.withdraw()
@@ -86,7 +85,6 @@ extension BatchCommitter {
                 }
             }
         } catch {
-            handoff?.withdraw()
             let failure = LedgerWriteError.unavailable("could not write the batch's statement: \(error)")
             return .committed(Dictionary(uniqueKeysWithValues: indices.map { ($0, .failure(failure)) }))
         }
@@ -100,7 +98,6 @@ extension BatchCommitter {
                 handoff?.lock(prepared.head)
             }
         } catch {
-            handoff?.withdraw()
             checkpointPlanned.withLock { $0 = 0 }
             guard let state = PostgresErrorText.sqlState(of: error) else {
                 // The connection failed: whether the transaction committed is unknown, so it is not retried.

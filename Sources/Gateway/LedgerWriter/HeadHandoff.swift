@@ -39,7 +39,8 @@ final class HeadHandoff: Sendable {
         }
     }
 
-    /// This batch's statement has advanced the head to `head`, holding its lock until the commit.
+    /// This batch's statement has advanced the head to `head`, holding its lock until the commit. A `withdraw` after
+    /// this changes nothing.
     func lock(_ head: ChainHead) {
         announce(.locked(head), head, waking: \.lockWaiters)
     }
@@ -96,11 +97,6 @@ final class HeadHandoff: Sendable {
             }
             if case .some(let head) = ready { continuation.resume(returning: head) }
         }
-    }
-
-    /// Returns once this batch has planned a head or is over: the writer takes the next batch then.
-    func plannedOrFinished() async {
-        _ = await plannedHead()
     }
 
     /// Returns once this batch is over.

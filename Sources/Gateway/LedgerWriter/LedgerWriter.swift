@@ -157,6 +157,12 @@ final class LedgerWriter: Service, Sendable {
     private func drain() async {
         var answered = 0
         var inFlight: [(handoff: HeadHandoff, count: Int, done: Task<Void, Never>)] = []
+        /// Waits for the oldest batch in flight to be answered; its callers may be coming back.
+        func retireOldest() async {
+            let oldest = inFlight.removeFirst()
+            await oldest.done.value
+            answered = oldest.count
+        }
         while true {
             // With batches in flight, what is waiting goes at once: gathering for more would leave the database idle
             // once those are done.
@@ -167,12 +173,11 @@ final class LedgerWriter: Service, Sendable {
             // batch in flight, since each batch costs a commit under the head's lock: sent behind it in pieces as
             // they come, they would cost more commits than the overlap saves.
             let light = busy < Self.pipelinedAppends
-            let batch = light && !inFlight.isEmpty ? [] : queue.take(upTo: min(settings.maxBatch, max(1, light ? waiting : busy / 2)))
+            let waitsForBatchInFlight = light && !inFlight.isEmpty
+            let batch = waitsForBatchInFlight ? [] : queue.take(upTo: min(settings.maxBatch, max(1, light ? waiting : busy / 2)))
             if batch.isEmpty {
                 guard !inFlight.isEmpty else { return }
-                let oldest = inFlight.removeFirst()
-                await oldest.done.value
-                answered = oldest.count
+                await retireOldest()
                 continue
             }
             let handoff = HeadHandoff()
@@ -186,15 +191,11 @@ final class LedgerWriter: Service, Sendable {
                 answer(batch, with: results)
             }
             inFlight.append((handoff, batch.count, done))
-            // The next batch is taken once this one is chained (what arrives meanwhile goes with the next) and, with
-            // the most in flight, once the oldest is answered.
-            await handoff.plannedOrFinished()
+            // The next batch is taken once this one is chained (what arrives meanwhile goes with the next) or over
+            // and, with the most in flight, once the oldest is answered.
+            _ = await handoff.plannedHead()
             answered = 0
-            if inFlight.count == Self.batchesInFlight {
-                let oldest = inFlight.removeFirst()
-                await oldest.done.value
-                answered = oldest.count
-            }
+            if inFlight.count == Self.batchesInFlight { await retireOldest() }
         }
     }
 

@@ -75,4 +75,45 @@ struct AccessTokenTests {
         #expect(throws: AccessTokenError.malformed) { try verifier.verify("a.b.c", now: now) }
         #expect(throws: AccessTokenError.malformed) { try verifier.verify(String(repeating: "a", count: 5000), now: now) }
     }
+
+    @Test("a token checked once is remembered by its digest, and its times are checked on every use")
+    func remembered() throws {
+        let verifier = verifier
+        let token = try AccessTokenSigner(key: key).sign(claims)
+        #expect(throws: AccessTokenError.notYetValid) { try verifier.verify(token, now: now - 60) }
+        #expect(verifier.checked.count == 0)
+        #expect(try verifier.verify(token, now: now + 1) == claims)
+        #expect(verifier.checked.claims(for: VerifiedTokenCache.key(token)) == claims)
+        #expect(try verifier.verify(token, now: now + 2) == claims)
+        #expect(verifier.checked.count == 1)
+        #expect(throws: AccessTokenError.expired) { try verifier.verify(token, now: now + 300 + 31) }
+        #expect(throws: AccessTokenError.notYetValid) { try verifier.verify(token, now: now - 60) }
+
+        // The same header and claims under another signature are other bytes: checked, and refused.
+        let parts = token.split(separator: ".").map(String.init)
+        var signature = try #require(Base64URL.decode(parts[2]))
+        signature[0] ^= 1
+        #expect(throws: AccessTokenError.badSignature) {
+            try verifier.verify("\(parts[0]).\(parts[1]).\(Base64URL.encode(signature))", now: now + 1)
+        }
+        #expect(verifier.checked.count == 1)
+    }
+
+    @Test("a full token cache drops the expired tokens first, then everything")
+    func cacheBound() {
+        let cache = VerifiedTokenCache(capacity: 2)
+        var old = claims
+        old.expiresAt = now - 100
+        cache.remember(old, for: VerifiedTokenCache.key("old"), expiredBefore: now)
+        cache.remember(claims, for: VerifiedTokenCache.key("live"), expiredBefore: now)
+        cache.remember(claims, for: VerifiedTokenCache.key("new"), expiredBefore: now)
+        #expect(cache.count == 2)
+        #expect(cache.claims(for: VerifiedTokenCache.key("old")) == nil)
+        #expect(cache.claims(for: VerifiedTokenCache.key("live")) == claims)
+        cache.remember(claims, for: VerifiedTokenCache.key("newer"), expiredBefore: now)
+        #expect(cache.count == 1)
+        #expect(cache.claims(for: VerifiedTokenCache.key("newer")) == claims)
+        cache.remember(claims, for: VerifiedTokenCache.key("newer"), expiredBefore: now)
+        #expect(cache.count == 1)
+    }
 }

@@ -4,8 +4,9 @@ import OpenAPIRuntime
 import Prometheus
 
 /// Implements the generated OpenAPI server protocol. Each area of the API adds its operations in an extension
-/// in its own file.
-struct GatewayHandlers: APIProtocol {
+/// in its own file. A class: the generated router copies its handler for every request, and a copy of a struct of
+/// seventeen services was hundreds of reference counts each time.
+final class GatewayHandlers: APIProtocol {
     let readiness: ReadinessProbe
     let metrics: PrometheusCollectorRegistry
     let contract: Data
@@ -23,6 +24,44 @@ struct GatewayHandlers: APIProtocol {
     let shredding: PatientShredding
     let audit: AccessAudit
     let bundles: AuditBundles
+
+    init(
+        readiness: ReadinessProbe,
+        metrics: PrometheusCollectorRegistry,
+        contract: Data,
+        enrolment: Enrolment,
+        sessions: SessionServices,
+        passkeys: Passkeys,
+        users: UserAdministration,
+        access: AccessControl,
+        patients: PatientRegistry,
+        careTeams: CareTeams,
+        breakGlassGrants: BreakGlass,
+        notes: ClinicalNotes,
+        tasks: CareTasks,
+        disclosures: Disclosures,
+        shredding: PatientShredding,
+        audit: AccessAudit,
+        bundles: AuditBundles
+    ) {
+        self.readiness = readiness
+        self.metrics = metrics
+        self.contract = contract
+        self.enrolment = enrolment
+        self.sessions = sessions
+        self.passkeys = passkeys
+        self.users = users
+        self.access = access
+        self.patients = patients
+        self.careTeams = careTeams
+        self.breakGlassGrants = breakGlassGrants
+        self.notes = notes
+        self.tasks = tasks
+        self.disclosures = disclosures
+        self.shredding = shredding
+        self.audit = audit
+        self.bundles = bundles
+    }
 
     func getLiveness(_ input: Operations.GetLiveness.Input) async throws -> Operations.GetLiveness.Output {
         .ok(.init(body: .json(.init(status: .ok))))

@@ -68,7 +68,8 @@ extension AccessTokenSigner {
 
 /// Checks access tokens strictly: exactly the header this gateway writes (EdDSA, `at+jwt`, a known `kid`, nothing
 /// else), a valid Ed25519 signature, then issuer, audience and times. Anything else is refused; there is no
-/// algorithm negotiation to confuse.
+/// algorithm negotiation to confuse. A token that passed is remembered (`VerifiedTokenCache`), so its signature is
+/// checked once, not on every request; its times are checked every time.
 struct AccessTokenVerifier: Sendable {
     /// Public keys by `kid`: the current key and those retired recently enough that their tokens may be live.
     let keys: [String: Ed25519PublicKey]
@@ -78,8 +79,29 @@ struct AccessTokenVerifier: Sendable {
     var leeway: Int64 = 30
     static let maximumLength = 4096
 
+    /// Tokens this verifier has checked before (signature, header, issuer and audience).
+    let checked = VerifiedTokenCache()
+
     func verify(_ token: String, now: Int64) throws(AccessTokenError) -> AccessClaims {
         guard token.utf8.count <= Self.maximumLength else { throw .malformed }
+        let key = VerifiedTokenCache.key(token)
+        if let known = checked.claims(for: key) {
+            try checkTimes(known, now: now)
+            return known
+        }
+        let claims = try verifySigned(token)
+        try checkTimes(claims, now: now)
+        checked.remember(claims, for: key, expiredBefore: now - leeway)
+        return claims
+    }
+
+    private func checkTimes(_ claims: AccessClaims, now: Int64) throws(AccessTokenError) {
+        guard now < claims.expiresAt + leeway else { throw .expired }
+        guard claims.issuedAt <= now + leeway else { throw .notYetValid }
+    }
+
+    /// Everything about a token but its times, which change meaning as the clock moves.
+    private func verifySigned(_ token: String) throws(AccessTokenError) -> AccessClaims {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3,
               let headerBytes = Base64URL.decode(parts[0]), let payloadBytes = Base64URL.decode(parts[1]),
@@ -96,8 +118,6 @@ struct AccessTokenVerifier: Sendable {
         guard let claims = Self.claims(payload) else { throw .malformed }
         guard claims.issuer == issuer else { throw .wrongIssuer }
         guard claims.audience == audience else { throw .wrongAudience }
-        guard now < claims.expiresAt + leeway else { throw .expired }
-        guard claims.issuedAt <= now + leeway else { throw .notYetValid }
         return claims
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import PostgresNIO
 import Testing
 @testable import Gateway
 
@@ -19,6 +20,7 @@ struct ConfigurationTests {
         #expect(configuration.keys.signingKeyFile == ".data/keys/ledger-signing.pem")
         #expect(configuration.logging.format == .json)
         #expect(configuration.logging.level == .info)
+        #expect(configuration.database.keepAlive == nil)
     }
 
     @Test("values are read by their environment variable names")
@@ -27,7 +29,7 @@ struct ConfigurationTests {
             "PORT": "9090", "HOST": "0.0.0.0", "LOG_LEVEL": "debug", "LOG_FORMAT": "text",
             "CORS_ALLOWED_ORIGINS": "https://a.example.org, http://localhost:3000",
             "DATABASE_URL": "postgresql://app:pw@db.internal:6543/ledger?sslmode=require",
-            "LEDGER_SIGNING_KEY_FILE": "/run/secrets/signing.pem",
+            "LEDGER_SIGNING_KEY_FILE": "/run/secrets/signing.pem", "DATABASE_POOL_SIZE": "12", "DATABASE_KEEPALIVE_SECONDS": "45",
         ])
         #expect(configuration.server.port == 9090)
         #expect(configuration.server.host == "0.0.0.0")
@@ -38,6 +40,11 @@ struct ConfigurationTests {
         #expect(configuration.database.url?.port == 6543)
         #expect(configuration.database.url?.sslMode == .require)
         #expect(configuration.keys.signingKeyFile == "/run/secrets/signing.pem")
+        let pool = try configuration.database.clientConfiguration()
+        #expect(pool.options.maximumConnections == 12)
+        #expect(pool.options.minimumConnections == 12)
+        #expect(pool.options.keepAliveBehavior?.frequency == .seconds(45))
+        #expect(try configuration.database.clientConfiguration(poolSize: 2).options.minimumConnections == 2)
     }
 
     @Test("bad values stop start-up with an error naming the variable", arguments: [
@@ -45,7 +52,7 @@ struct ConfigurationTests {
         ("CORS_ALLOWED_ORIGINS", "*"), ("CORS_ALLOWED_ORIGINS", "https://a.example.org/path"),
         ("DATABASE_URL", "mysql://x@y/z"), ("DATABASE_URL", "postgresql://u:p@h:5432/db?sslmode=maybe"),
         ("DATABASE_URL", "postgresql://u:p@h/db?unknown=1"), ("DATABASE_OWNER_URL", "postgresql://h/db"),
-        ("DATABASE_POOL_SIZE", "0"), ("MAX_BODY_BYTES", "-1"), ("HTTP_IDLE_TIMEOUT_SECONDS", "0"),
+        ("DATABASE_POOL_SIZE", "0"), ("DATABASE_KEEPALIVE_SECONDS", "-5"), ("MAX_BODY_BYTES", "-1"), ("HTTP_IDLE_TIMEOUT_SECONDS", "0"),
     ])
     func badValuesNameTheVariable(variable: String, value: String) {
         do {

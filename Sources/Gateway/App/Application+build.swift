@@ -38,8 +38,7 @@ func buildApplication(
     let logger = dependencies.logger
     let signingKey = try KeyLoader.signingKey(configuration.keys)
     let kek = try KeyLoader.keyEncryptionKey(configuration.keys)
-    let databaseURL = try configuration.database.requireURL()
-    let databaseConfiguration = try databaseURL.clientConfiguration(poolSize: configuration.database.poolSize)
+    let databaseConfiguration = try configuration.database.clientConfiguration()
     let client = PostgresClient(configuration: databaseConfiguration, eventLoopGroup: SpreadEventLoops.shared, backgroundLogger: logger)
     let migrator = Migrator(catalog: try MigrationCatalog.bundled(), logger: logger)
     let policy = try PolicyLoader.load(directory: configuration.policy.directory)

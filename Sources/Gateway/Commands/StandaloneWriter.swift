@@ -10,7 +10,7 @@ func withStandaloneWriter<Result: Sendable>(
 ) async throws -> Result {
     let signingKey = try KeyLoader.signingKey(configuration.keys)
     let kek = try KeyLoader.keyEncryptionKey(configuration.keys)
-    let database = try configuration.database.requireURL().clientConfiguration(poolSize: poolSize)
+    let database = try configuration.database.clientConfiguration(poolSize: poolSize)
     let client = PostgresClient(configuration: database, eventLoopGroup: SpreadEventLoops.shared, backgroundLogger: logger)
     let writer = LedgerWriter(
         settings: configuration.ledger, client: client, database: database, signingKey: signingKey, kek: kek, policyVersion: { nil },

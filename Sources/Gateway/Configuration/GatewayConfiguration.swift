@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import PostgresNIO
 
 /// Everything the gateway reads from its environment, parsed and validated once at start-up.
 /// The README's configuration table lists the same variables and defaults.
@@ -180,11 +181,14 @@ struct DatabaseSettings: Sendable {
     /// The owner role's URL (`DATABASE_OWNER_URL`), used by `gateway migrate`.
     var ownerURL: PostgresURL?
     var poolSize: Int
+    /// How often idle pooled connections are pinged (`DATABASE_KEEPALIVE_SECONDS`); nil, the default, never.
+    var keepAlive: Duration?
 
-    init(url: PostgresURL?, ownerURL: PostgresURL? = nil, poolSize: Int = 20) {
+    init(url: PostgresURL?, ownerURL: PostgresURL? = nil, poolSize: Int = 20, keepAlive: Duration? = nil) {
         self.url = url
         self.ownerURL = ownerURL
         self.poolSize = poolSize
+        self.keepAlive = keepAlive
     }
 
     init(environment: EnvironmentReader) throws(ConfigurationError) {
@@ -193,6 +197,13 @@ struct DatabaseSettings: Sendable {
         self.ownerURL = try environment.string("DATABASE_OWNER_URL", secret: true)
             .map { text throws(ConfigurationError) in try PostgresURL(parsing: text, variable: "DATABASE_OWNER_URL") }
         self.poolSize = try environment.int("DATABASE_POOL_SIZE", default: 20, range: 1...500)
+        let keepAliveSeconds = try environment.int("DATABASE_KEEPALIVE_SECONDS", default: 0, range: 0...3600)
+        self.keepAlive = keepAliveSeconds == 0 ? nil : .seconds(keepAliveSeconds)
+    }
+
+    /// The runtime role's pool configuration, `poolSize` connections unless a command needs another number.
+    func clientConfiguration(poolSize: Int? = nil) throws -> PostgresClient.Configuration {
+        try requireURL().clientConfiguration(poolSize: poolSize ?? self.poolSize, keepAlive: keepAlive)
     }
 
     /// The runtime URL, or the error that names the missing variable.

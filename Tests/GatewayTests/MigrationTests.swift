@@ -55,6 +55,35 @@ struct MigrationTests {
         }
     }
 
+    @Test("micros_timestamp is exact to the microsecond in any time zone, and inlined rather than called per row")
+    func microsTimestamp() async throws {
+        try await TestPostgres.withDatabase { database in
+            let migrator = Migrator(catalog: try MigrationCatalog.bundled(), logger: logger)
+            _ = try await database.withClient(database.ownerURL) { try await migrator.migrate($0) }
+            try await database.withClient(database.ownerURL) { client in
+                try await client.withConnection { connection in
+                    _ = try await connection.query("SET TimeZone = 'America/New_York'", logger: logger)
+                    // Either side of 1970, across a daylight-saving change, and now-ish with all six digits.
+                    let samples: [Int64] = [0, 1, -1, -86_400_000_001, 1_793_000_000_123_456, 1_772_953_199_999_999,
+                                            1_772_953_200_000_001, 4_102_444_800_000_000]
+                    for micros in samples {
+                        let rows = try await connection.query(
+                            "SELECT (extract(epoch FROM micros_timestamp(\(micros)))::numeric * 1000000)::bigint", logger: logger)
+                        var back: Int64?
+                        for try await value in rows.decode(Int64.self) { back = value }
+                        #expect(back == micros, "micros_timestamp(\(micros))")
+                    }
+                    let plan = try await connection.query(
+                        "EXPLAIN (VERBOSE, COSTS OFF) SELECT micros_timestamp(g) FROM generate_series(1, 3) g", logger: logger)
+                    var lines: [String] = []
+                    for try await line in plan.decode(String.self) { lines.append(line) }
+                    #expect(lines.contains { $0.contains("AT TIME ZONE") }, "not inlined: \(lines)")
+                    #expect(!lines.contains { $0.contains("micros_timestamp") }, "not inlined: \(lines)")
+                }
+            }
+        }
+    }
+
     @Test("a database without migrations is reported as pending")
     func pendingIsReported() async throws {
         try await TestPostgres.withDatabase { database in

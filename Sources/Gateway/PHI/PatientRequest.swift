@@ -15,11 +15,13 @@ extension Authenticator {
     /// toward the patient are read in one statement (`SessionAndStandingStatement`).
     func authenticate(authorization: String?, toward patientID: UUID) async throws -> PatientRequest {
         let token = try verify(authorization)
-        let check = sessions.check(token.sessionID, of: token.userID, at: token.now, touch: true)
+        let check = sessions.check(token.sessionID, of: token.userID, at: token.now)
         var found: SessionAndStandingStatement.Row?
         let rows = try await sessions.client.execute(SessionAndStandingStatement(session: check, patientID: patientID), logger: logger)
         for try await row in rows { found = row }
-        return PatientRequest(principal: try principal(token, standing: found?.session), patientID: patientID, standing: found?.patient)
+        let principal = try principal(token, standing: found?.session.standing)
+        if let session = found?.session { try await sessions.recordUse(token.sessionID, session, at: token.now) }
+        return PatientRequest(principal: principal, patientID: patientID, standing: found?.patient)
     }
 }
 

@@ -5,30 +5,30 @@ import PostgresNIO
 /// both, and asked apart they were two round trips and two statements for the database to run.
 struct SessionAndStandingStatement: PostgresPreparedStatement {
     /// One row when the session is live (its standing columns null when there is no such patient), none when not.
-    static let sql = LiveSessionStatement.liveAndTouched + """
+    static let sql = LiveSessionStatement.live + """
 
-        SELECT live.roles, live.stepped_up_at, standing.*
-        FROM live LEFT JOIN LATERAL (\(PatientStandingStatement.query(user: "$2", now: "$3", patient: "$6"))) standing ON true
+        SELECT live.roles, live.stepped_up_at, live.last_seen_at, standing.*
+        FROM live LEFT JOIN LATERAL (\(PatientStandingStatement.query(user: "$2", now: "$3", patient: "$5"))) standing ON true
         """
     static let bindingDataTypes = LiveSessionStatement.bindingDataTypes + [.uuid]
-    typealias Row = (session: LiveSessions.Standing, patient: PatientStanding?)
+    typealias Row = (session: LiveSessions.Found, patient: PatientStanding?)
 
     let session: LiveSessionStatement
     let patientID: UUID
 
     func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 6)
+        var bindings = PostgresBindings(capacity: 5)
         session.appendBindings(to: &bindings)
         bindings.append(patientID)
         return bindings
     }
 
     func decodeRow(_ row: PostgresRow) throws -> Row {
-        let (roles, steppedUpAt, id, mrn, family, given, birth, sex, status, version, created, updated, seq, onTeam, breakGlass) =
-            try row.decode(
-                ([String], Date?, UUID?, String?, String?, String?, String?, String?, String?, Int?, Date?, Date?, Int64?, Bool?,
-                 Bool?).self)
-        let session = LiveSessions.Standing(roles: roles, steppedUpAt: steppedUpAt)
+        let (roles, steppedUpAt, lastSeenAt, id, mrn, family, given, birth, sex, status, version, created, updated, seq, onTeam,
+             breakGlass) = try row.decode(
+                ([String], Date?, Date, UUID?, String?, String?, String?, String?, String?, String?, Int?, Date?, Date?, Int64?,
+                 Bool?, Bool?).self)
+        let session = LiveSessions.Found(standing: LiveSessions.Standing(roles: roles, steppedUpAt: steppedUpAt), lastSeenAt: lastSeenAt)
         guard let id else { return (session, nil) }
         guard let mrn, let family, let given, let birth, let sex, let status, let version, let created, let updated, let seq,
               let onTeam, let breakGlass else {

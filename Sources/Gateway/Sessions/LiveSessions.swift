@@ -26,21 +26,36 @@ struct LiveSessions: Sendable {
         let steppedUpAt: Date?
     }
 
+    /// A live session as the check found it.
+    struct Found: Sendable, Equatable {
+        let standing: Standing
+        let lastSeenAt: Date
+    }
+
     /// The session's standing when it is live at `now`, else nil. Requests are authorised with it rather than
     /// with the access token's claims, so a role change takes effect at once.
     func current(_ sessionID: UUID, of userID: UUID, at now: Date, touch: Bool) async throws -> Standing? {
-        let rows = try await client.execute(check(sessionID, of: userID, at: now, touch: touch), logger: logger)
-        var standing: Standing?
-        for try await found in rows { standing = found }
-        return standing
+        let rows = try await client.execute(check(sessionID, of: userID, at: now), logger: logger)
+        var found: Found?
+        for try await row in rows { found = row }
+        guard let found else { return nil }
+        if touch { try await recordUse(sessionID, found, at: now) }
+        return found.standing
     }
 
-    /// The statement that judges the session by this rule (and, with `touch`, counts the use).
-    func check(_ sessionID: UUID, of userID: UUID, at now: Date, touch: Bool) -> LiveSessionStatement {
-        let idleSince = now.addingTimeInterval(-Double(settings.sessionIdleTimeout))
-        // Without `touch`, no row is stale enough to be written.
-        let touchBefore = touch ? now.addingTimeInterval(-Double(Self.touchInterval)) : Date.distantPast
-        return LiveSessionStatement(sessionID: sessionID, userID: userID, now: now, idleSince: idleSince, touchBefore: touchBefore)
+    /// The statement that judges the session by this rule.
+    func check(_ sessionID: UUID, of userID: UUID, at now: Date) -> LiveSessionStatement {
+        LiveSessionStatement(
+            sessionID: sessionID, userID: userID, now: now, idleSince: now.addingTimeInterval(-Double(settings.sessionIdleTimeout)))
+    }
+
+    /// Counts a use of a live session, restarting its idle timeout, when its last recorded use is more than
+    /// `touchInterval` seconds old: most requests write nothing.
+    func recordUse(_ sessionID: UUID, _ found: Found, at now: Date) async throws {
+        guard found.lastSeenAt < now.addingTimeInterval(-Double(Self.touchInterval)) else { return }
+        // Never backwards: another request may have recorded a later use meanwhile.
+        _ = try await client.query(
+            "UPDATE sessions SET last_seen_at = \(now) WHERE id = \(sessionID) AND last_seen_at < \(now)", logger: logger)
     }
 
     /// The account's live sessions at `now`, newest first, judged by the same rule as `current`.

@@ -4,6 +4,8 @@ import PostgresNIO
 /// The caller's relation to one patient with the patient's record, in one prepared statement: every request on a
 /// patient starts with it, and a read answers from the same row rather than asking again.
 struct PatientStandingStatement: PostgresPreparedStatement {
+    /// Named, not reflected on at every execution (see `LiveSessionStatement.name`).
+    static let name = "patient_standing"
     static let sql = query(user: "$1", now: "$2", patient: "$3")
     static let bindingDataTypes: [PostgresDataType] = [.uuid, .timestamptz, .uuid]
     typealias Row = PatientStanding

@@ -4,6 +4,8 @@ import PostgresNIO
 /// The session check and the caller's standing toward one patient, in one statement: a request on a patient needs
 /// both, and asked apart they were two round trips and two statements for the database to run.
 struct SessionAndStandingStatement: PostgresPreparedStatement {
+    /// Named, not reflected on at every execution (see `LiveSessionStatement.name`).
+    static let name = "session_and_standing"
     /// One row when the session is live (its standing columns null when there is no such patient), none when not.
     static let sql = LiveSessionStatement.live + """
 

@@ -6,6 +6,9 @@ import PostgresNIO
 /// only when it is due (`LiveSessions.recordUse`), since an UPDATE in the statement was set up by the executor on
 /// every request though it wrote on few.
 struct LiveSessionStatement: PostgresPreparedStatement {
+    /// The name the statement is prepared under on each connection. postgres-nio's default reflects on the type, a
+    /// string built on every execution.
+    static let name = "live_session"
     static let sql = live + "\nSELECT roles, stepped_up_at, last_seen_at FROM live"
 
     /// The session row as `live` when it is live; parameters $1 to $4 as `makeBindings` appends them. Other

@@ -50,19 +50,30 @@ enum BatchStatement {
     }
 
     private static func appendEntries(_ entries: [SignedEntry], chainID: String, into sql: inout StatementBuilder) throws {
+        // One pass over the entries, each column filled as it goes: a pass per column copied every entry ten times.
+        var seqs: [Int64] = [], hashes: [[UInt8]] = [], prevs: [[UInt8]] = [], canonicals: [[UInt8]] = []
+        var keyIDs: [String] = [], signatures: [[UInt8]] = [], times: [Int64] = [], actions: [String] = []
+        var actors: [String] = [], subjects: [String] = []
+        for signed in entries {
+            seqs.append(signed.entry.seq)
+            hashes.append(signed.entryHash)
+            prevs.append(signed.entry.prev)
+            canonicals.append(signed.canonicalBytes)
+            keyIDs.append(signed.keyID)
+            signatures.append(signed.signature)
+            times.append(signed.entry.recordedAt.microsecondsSinceEpoch)
+            actions.append(signed.entry.action)
+            actors.append(signed.entry.actor?.userID ?? "")
+            subjects.append(signed.entry.subject ?? "")
+        }
         let columns = [
-            try sql.bind(entries.map(\.entry.seq)) + "::bigint[]",
-            try sql.bind(entries.map { ByteBuffer(bytes: $0.entryHash) }) + "::bytea[]",
-            try sql.bind(entries.map { ByteBuffer(bytes: $0.entry.prev) }) + "::bytea[]",
-            try sql.bind(entries.map { ByteBuffer(bytes: $0.canonicalBytes) }) + "::bytea[]",
-            try sql.bind(entries.map(\.keyID)) + "::text[]",
-            try sql.bind(entries.map { ByteBuffer(bytes: $0.signature) }) + "::bytea[]",
+            try sql.bind(seqs) + "::bigint[]", try sql.bind(ByteaArray(elements: hashes)) + "::bytea[]",
+            try sql.bind(ByteaArray(elements: prevs)) + "::bytea[]", try sql.bind(ByteaArray(elements: canonicals)) + "::bytea[]",
+            try sql.bind(keyIDs) + "::text[]", try sql.bind(ByteaArray(elements: signatures)) + "::bytea[]",
             // As whole microseconds, turned into a timestamp by PostgreSQL: a client-side date loses the last digit
             // now and then, and the column must equal the entry's recordedAt exactly (the verifier checks it).
-            try sql.bind(entries.map(\.entry.recordedAt.microsecondsSinceEpoch)) + "::bigint[]",
-            try sql.bind(entries.map(\.entry.action)) + "::text[]",
-            try sql.bind(entries.map { $0.entry.actor?.userID ?? "" }) + "::text[]",
-            try sql.bind(entries.map { $0.entry.subject ?? "" }) + "::text[]",
+            try sql.bind(times) + "::bigint[]",
+            try sql.bind(actions) + "::text[]", try sql.bind(actors) + "::text[]", try sql.bind(subjects) + "::text[]",
         ]
         sql.append("""
             entries AS (

@@ -11,13 +11,26 @@ import Synchronization
 /// transaction (group commit). Runs as a Service beside the database pool; several gateway processes may run
 /// writers on one chain, since each batch locks the chain head row.
 final class LedgerWriter: Service, Sendable {
-    struct Pending: Sendable {
+    /// An append waiting for its batch. A class: the writer passes appends through several lists per batch, and
+    /// copying a struct of a draft, a payload and a projection was a tenth of its thread's work.
+    final class Pending: Sendable {
         let draft: EntryDraft
         let payload: LedgerEntry.Payload
         let projection: Projection?
         let continuation: CheckedContinuation<AppendReceipt, any Error>
         /// The event loop the caller ran on, where it goes on once answered.
         let home: (any EventLoop)?
+
+        init(
+            draft: EntryDraft, payload: LedgerEntry.Payload, projection: Projection?,
+            continuation: CheckedContinuation<AppendReceipt, any Error>, home: (any EventLoop)?
+        ) {
+            self.draft = draft
+            self.payload = payload
+            self.projection = projection
+            self.continuation = continuation
+            self.home = home
+        }
 
         var sealsPHI: Bool {
             if case .sealed = payload { return true }

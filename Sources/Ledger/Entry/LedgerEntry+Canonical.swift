@@ -47,21 +47,21 @@ extension LedgerEntry {
             out.append(contentsOf: #"{"sealed":{"alg":"#.utf8)
             JCS.writeString(SealedPayload.algorithm, into: &out)
             out.append(contentsOf: #","ciphertext":"#.utf8)
-            JCS.writeString(Data(sealed.ciphertext).base64EncodedString(), into: &out)
+            Self.writeBase64(sealed.ciphertext, into: &out)
             out.append(contentsOf: #","keyId":"#.utf8)
             JCS.writeString(sealed.keyID, into: &out)
             out.append(contentsOf: #","nonce":"#.utf8)
-            JCS.writeString(Data(sealed.nonce).base64EncodedString(), into: &out)
+            Self.writeBase64(sealed.nonce, into: &out)
             out.append(contentsOf: "}}".utf8)
         }
         out.append(contentsOf: #","policyVersion":"#.utf8)
         Self.writeOptional(policyVersion, into: &out)
         out.append(contentsOf: #","prev":""#.utf8)
-        out.append(contentsOf: Hex.encode(prev).utf8)
+        Hex.append(prev, to: &out)
         out.append(contentsOf: #"","purposeOfUse":"#.utf8)
         Self.writeOptional(purposeOfUse, into: &out)
         out.append(contentsOf: #","recordedAt":""#.utf8)
-        out.append(contentsOf: recordedAt.description.utf8)
+        recordedAt.write(into: &out)
         out.append(contentsOf: #"","requestId":"#.utf8)
         Self.writeOptional(requestID, into: &out)
         out.append(contentsOf: #","resource":"#.utf8)
@@ -75,13 +75,31 @@ extension LedgerEntry {
             out.append(contentsOf: "null".utf8)
         }
         out.append(contentsOf: #","seq":"#.utf8)
-        out.append(contentsOf: String(seq).utf8)  // an integer below 2^53 prints as its digits in ECMAScript
+        Self.writeInteger(seq, into: &out)  // an integer below 2^53 prints as its digits in ECMAScript
         out.append(contentsOf: #","subject":"#.utf8)
         Self.writeOptional(subject, into: &out)
         out.append(contentsOf: #","version":"#.utf8)
-        out.append(contentsOf: String(version).utf8)
+        Self.writeInteger(Int64(version), into: &out)
         out.append(UInt8(ascii: "}"))
         return out
+    }
+
+    /// A base64 string needs no escape: its quotes and text are written as they are.
+    private static func writeBase64(_ bytes: [UInt8], into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        Base64.append(bytes, to: &out)
+        out.append(UInt8(ascii: "\""))
+    }
+
+    private static func writeInteger(_ value: Int64, into out: inout [UInt8]) {
+        if value < 0 { out.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        let start = out.count
+        repeat {
+            out.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
+            magnitude /= 10
+        } while magnitude > 0
+        out[start...].reverse()
     }
 
     private static func writeOptional(_ value: String?, into out: inout [UInt8]) {

@@ -25,6 +25,14 @@ public struct LedgerTimestamp: Sendable, Hashable, Comparable, CustomStringConve
     }
 
     public var description: String {
+        var bytes: [UInt8] = []
+        write(into: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends `description`'s 27 bytes to `out`, digit by digit: this runs once per entry on the write path, where
+    /// String(format:) is costly.
+    public func write(into out: inout [UInt8]) {
         var seconds = microsecondsSinceEpoch / 1_000_000
         var micros = microsecondsSinceEpoch % 1_000_000
         if micros < 0 { micros += 1_000_000; seconds -= 1 }
@@ -32,26 +40,23 @@ public struct LedgerTimestamp: Sendable, Hashable, Comparable, CustomStringConve
         var secondOfDay = seconds % 86_400
         if secondOfDay < 0 { secondOfDay += 86_400; days -= 1 }
         let (year, month, day) = Self.civil(fromDays: days)
-        // Written digit by digit: this runs once per entry on the write path, where String(format:) is costly.
-        var bytes = [UInt8](repeating: 0, count: 27)
-        func put(_ value: Int64, at offset: Int, width: Int) {
+        func put(_ value: Int64, width: Int, then separator: Unicode.Scalar?) {
+            let start = out.count
+            out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: width))
             var remaining = value
-            for position in stride(from: offset + width - 1, through: offset, by: -1) {
-                bytes[position] = UInt8(ascii: "0") + UInt8(remaining % 10)
+            for position in stride(from: start + width - 1, through: start, by: -1) {
+                out[position] = UInt8(ascii: "0") + UInt8(remaining % 10)
                 remaining /= 10
             }
+            if let separator { out.append(UInt8(ascii: separator)) }
         }
-        put(year, at: 0, width: 4)
-        put(month, at: 5, width: 2)
-        put(day, at: 8, width: 2)
-        put(secondOfDay / 3600, at: 11, width: 2)
-        put(secondOfDay % 3600 / 60, at: 14, width: 2)
-        put(secondOfDay % 60, at: 17, width: 2)
-        put(micros, at: 20, width: 6)
-        for (offset, separator) in [(4, "-"), (7, "-"), (10, "T"), (13, ":"), (16, ":"), (19, "."), (26, "Z")] as [(Int, Unicode.Scalar)] {
-            bytes[offset] = UInt8(ascii: separator)
-        }
-        return String(decoding: bytes, as: UTF8.self)
+        put(year, width: 4, then: "-")
+        put(month, width: 2, then: "-")
+        put(day, width: 2, then: "T")
+        put(secondOfDay / 3600, width: 2, then: ":")
+        put(secondOfDay % 3600 / 60, width: 2, then: ":")
+        put(secondOfDay % 60, width: 2, then: ".")
+        put(micros, width: 6, then: "Z")
     }
 
     /// Parses exactly the form `description` writes; anything else is nil.

@@ -95,7 +95,7 @@ struct PostgresURL: Sendable, Equatable {
     /// The pool is kept whole because a pool that may shrink starts an idle timer each time it takes a connection
     /// back, and pings cost the same on every query: each is a timer task started and cancelled per query, which was
     /// a tenth of the gateway's work per read. Idle connections through a firewall are kept alive by the server's
-    /// TCP keepalives instead (README, "Running it in production").
+    /// TCP keepalives instead (README, "The database").
     func clientConfiguration(poolSize: Int, keepAlive: Duration? = nil) throws -> PostgresClient.Configuration {
         var configuration: PostgresClient.Configuration
         if let socketPath {

@@ -69,31 +69,33 @@ final class HeadHandoff: Sendable {
 
     /// The head this batch means to commit, once it is chained; nil once it is over without one to offer.
     func plannedHead() async -> ChainHead? {
-        await withCheckedContinuation { continuation in
-            let ready: ChainHead?? = state.withLock { state in
-                switch state.stage {
-                case .planned(let head), .locked(let head): return .some(head)
-                case .finished: return .some(nil)
-                case .preparing:
-                    state.planWaiters.append(continuation)
-                    return .none
-                }
+        await head(waitingIn: \.planWaiters) { stage in
+            switch stage {
+            case .planned(let head), .locked(let head): head
+            case .preparing, .finished: nil
             }
-            if case .some(let head) = ready { continuation.resume(returning: head) }
         }
     }
 
     /// The head this batch's statement holds locked, once it does; nil once it is over without.
     func lockedHead() async -> ChainHead? {
+        await head(waitingIn: \.lockWaiters) { stage in
+            if case .locked(let head) = stage { head } else { nil }
+        }
+    }
+
+    /// The head `offered` finds in the stage now, or nil at once when finished; else waits in `waiters` for the
+    /// announcement that fills them.
+    private func head(
+        waitingIn waiters: WritableKeyPath<State, [CheckedContinuation<ChainHead?, Never>]>,
+        offered: (Stage) -> ChainHead?
+    ) async -> ChainHead? {
         await withCheckedContinuation { continuation in
             let ready: ChainHead?? = state.withLock { state in
-                switch state.stage {
-                case .locked(let head): return .some(head)
-                case .finished: return .some(nil)
-                case .preparing, .planned:
-                    state.lockWaiters.append(continuation)
-                    return .none
-                }
+                if case .finished = state.stage { return .some(nil) }
+                if let head = offered(state.stage) { return .some(head) }
+                state[keyPath: waiters].append(continuation)
+                return .none
             }
             if case .some(let head) = ready { continuation.resume(returning: head) }
         }

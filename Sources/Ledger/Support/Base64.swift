@@ -7,28 +7,16 @@ public enum Base64 {
     public static func append(_ bytes: [UInt8], to out: inout [UInt8]) {
         out.reserveCapacity(out.count + (bytes.count + 2) / 3 * 4)
         var index = 0
-        while index + 3 <= bytes.count {
-            let group = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8 | UInt32(bytes[index + 2])
-            out.append(alphabet[Int(group >> 18 & 0x3f)])
-            out.append(alphabet[Int(group >> 12 & 0x3f)])
-            out.append(alphabet[Int(group >> 6 & 0x3f)])
-            out.append(alphabet[Int(group & 0x3f)])
+        while index < bytes.count {
+            // A group of up to three bytes is four characters: one more than its bytes, then `=` to fill.
+            let count = min(3, bytes.count - index)
+            var group = UInt32(bytes[index]) << 16
+            if count > 1 { group |= UInt32(bytes[index + 1]) << 8 }
+            if count > 2 { group |= UInt32(bytes[index + 2]) }
+            for position in 0..<4 {
+                out.append(position <= count ? alphabet[Int(group >> UInt32(18 - 6 * position) & 0x3f)] : UInt8(ascii: "="))
+            }
             index += 3
-        }
-        switch bytes.count - index {
-        case 1:
-            let group = UInt32(bytes[index]) << 16
-            out.append(alphabet[Int(group >> 18 & 0x3f)])
-            out.append(alphabet[Int(group >> 12 & 0x3f)])
-            out.append(contentsOf: [UInt8(ascii: "="), UInt8(ascii: "=")])
-        case 2:
-            let group = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8
-            out.append(alphabet[Int(group >> 18 & 0x3f)])
-            out.append(alphabet[Int(group >> 12 & 0x3f)])
-            out.append(alphabet[Int(group >> 6 & 0x3f)])
-            out.append(UInt8(ascii: "="))
-        default:
-            break
         }
     }
 }

@@ -89,13 +89,14 @@ struct PostgresURL: Sendable, Equatable {
         socketDirectory.map { "\($0)/.s.PGSQL.\(port)" }
     }
 
-    /// A postgres-nio client configuration for this URL: a pool of `poolSize` connections, all kept open, and pinged
-    /// when idle every `keepAlive` if given.
+    /// A postgres-nio client configuration for this URL: a pool of up to `poolSize` connections, pinged when idle
+    /// every `keepAlive` if given.
     ///
-    /// The pool is kept whole because a pool that may shrink starts an idle timer each time it takes a connection
-    /// back, and pings cost the same on every query: each is a timer task started and cancelled per query, which was
-    /// a tenth of the gateway's work per read. Idle connections through a firewall are kept alive by the server's
-    /// TCP keepalives instead (README, "The database").
+    /// Pings are off unless asked for: each is a timer started and cancelled on every query, about a tenth of the
+    /// gateway's work per read. Idle connections through a firewall are kept alive by the server's TCP keepalives
+    /// instead (README, "The database"). The pool keeps no minimum of open connections: postgres-nio's pool stops
+    /// the process on a failed precondition when a request comes while it is below its minimum, which it is for a
+    /// moment whenever PostgreSQL restarts and every connection closes at once.
     func clientConfiguration(poolSize: Int, keepAlive: Duration? = nil) throws -> PostgresClient.Configuration {
         var configuration: PostgresClient.Configuration
         if let socketPath {
@@ -106,7 +107,7 @@ struct PostgresURL: Sendable, Equatable {
                 tls: try tls())
         }
         configuration.options.maximumConnections = poolSize
-        configuration.options.minimumConnections = poolSize
+        configuration.options.minimumConnections = 0
         configuration.options.keepAliveBehavior = keepAlive.map { .init(frequency: $0) }
         if let connectTimeoutSeconds {
             configuration.options.connectTimeout = .seconds(connectTimeoutSeconds)

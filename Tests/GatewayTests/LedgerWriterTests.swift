@@ -157,6 +157,34 @@ struct LedgerWriterTests {
         }
     }
 
+    @Test("a writer transaction left idle while holding the head lock is ended by the database, so later appends go on")
+    func stalledTransactionReleasesTheHead() async throws {
+        try await TestPostgres.withDatabase { database in
+            try await database.migrate()
+            var settings = WriterHarness.settings()
+            settings.commitTimeout = .seconds(2)
+            try await WriterHarness.with(database, settings: settings) { harness in
+                _ = try await harness.writer.append(draft())
+                let before = try await harness.verifiedChain().count
+                // A projection that stalls inside the transaction after the head row is locked, as a gateway that
+                // stopped running, or lost its network, in the middle of a batch would.
+                let stalled = Task {
+                    try await harness.writer.append(draft()) { connection, _, logger in
+                        try await connection.query("SELECT 1", logger: logger)
+                        try await Task.sleep(for: .seconds(12))
+                    }
+                }
+                await #expect(throws: LedgerWriteError.outcomeUnknown) { try await stalled.value }
+                // Without the server ending the stalled transaction, its lock would outlast this append's own 2 s.
+                let receipt = try await harness.writer.append(draft())
+                let entries = try await harness.verifiedChain()
+                // The stalled append's transaction was rolled back with its session.
+                #expect(entries.last?.entryHash == receipt.entryHash)
+                #expect(entries.count == before + 1)
+            }
+        }
+    }
+
     @Test("appends acknowledged before the writer is killed are all there, and a new writer continues the chain")
     func nothingAcknowledgedIsLost() async throws {
         try await TestPostgres.withDatabase { database in

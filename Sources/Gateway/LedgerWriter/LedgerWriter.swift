@@ -63,8 +63,12 @@ final class LedgerWriter: Service, Sendable {
         self.logger = logger
         self.dataKeys = DataKeyStore(client: client, kek: kek, chain: settings.chain, logger: logger)
         var commits = database
-        commits.options.minimumConnections = 1
         commits.options.maximumConnections = commitConnections
+        // A batch's transaction left idle while it holds the head row lock (its process stalled, or the network
+        // between went silent) is ended by the server once the writer has given up on it: otherwise the lock would
+        // hold back every later batch, of this writer and of any other, until the server noticed the connection gone.
+        commits.options.additionalStartupParameters.append(
+            ("idle_in_transaction_session_timeout", "\(max(1, settings.commitTimeout.components.seconds) * 1000)"))
         commitClient = PostgresClient(configuration: commits, eventLoopGroup: WriterThread.shared.group, backgroundLogger: logger)
         self.committer = BatchCommitter(
             settings: settings, client: client, commitClient: commitClient, signingKey: signingKey, policyVersion: policyVersion,

@@ -122,66 +122,66 @@ struct LedgerWriterTests {
         }
     }
 
-    @Test("a commit that does not finish in time is answered as unknown, and the writer goes on once the database does")
-    func commitTimeout() async throws {
+    /// A migrated database and a writer that gives up on a commit after 2 seconds.
+    private func withTwoSecondCommitTimeout(_ body: @Sendable (TestDatabase, WriterHarness) async throws -> Void) async throws {
         try await TestPostgres.withDatabase { database in
             try await database.migrate()
             var settings = WriterHarness.settings()
             settings.commitTimeout = .seconds(2)
-            try await WriterHarness.with(database, settings: settings) { harness in
-                try await database.withClient(database.ownerURL) { owner in
-                    // Holding the head row lock stalls the writer's statement, as a database that stopped answering would.
-                    let appending = try await owner.withTransaction(logger: logger) { connection in
-                        try await connection.query("SELECT seq FROM ledger_heads WHERE chain_id = 'main' FOR UPDATE", logger: logger)
-                        let answered = Atomic(false)
-                        let appending = Task {
-                            defer { answered.store(true, ordering: .releasing) }
-                            return try await harness.writer.append(draft())
-                        }
-                        // Held until the append is answered, or for 15 seconds at most, so that a writer without a
-                        // deadline fails this test instead of hanging it.
-                        let started = ContinuousClock.now
-                        while !answered.load(ordering: .acquiring), ContinuousClock.now - started < .seconds(15) {
-                            try await Task.sleep(for: .milliseconds(50))
-                        }
-                        return appending
+            try await WriterHarness.with(database, settings: settings) { harness in try await body(database, harness) }
+        }
+    }
+
+    @Test("a commit that does not finish in time is answered as unknown, and the writer goes on once the database does")
+    func commitTimeout() async throws {
+        try await withTwoSecondCommitTimeout { database, harness in
+            try await database.withClient(database.ownerURL) { owner in
+                // Holding the head row lock stalls the writer's statement, as a database that stopped answering would.
+                let appending = try await owner.withTransaction(logger: logger) { connection in
+                    try await connection.query("SELECT seq FROM ledger_heads WHERE chain_id = 'main' FOR UPDATE", logger: logger)
+                    let answered = Atomic(false)
+                    let appending = Task {
+                        defer { answered.store(true, ordering: .releasing) }
+                        return try await harness.writer.append(draft())
                     }
-                    await #expect(throws: LedgerWriteError.outcomeUnknown) { try await appending.value }
+                    // Held until the append is answered, or for 15 seconds at most, so that a writer without a
+                    // deadline fails this test instead of hanging it.
+                    let started = ContinuousClock.now
+                    while !answered.load(ordering: .acquiring), ContinuousClock.now - started < .seconds(15) {
+                        try await Task.sleep(for: .milliseconds(50))
+                    }
+                    return appending
                 }
-                // The abandoned batch may have committed once the lock went; either way the next append is chained on
-                // the head as it is.
-                let receipt = try await harness.writer.append(draft())
-                let entries = try await harness.verifiedChain()
-                #expect(entries.last?.entryHash == receipt.entryHash)
+                await #expect(throws: LedgerWriteError.outcomeUnknown) { try await appending.value }
             }
+            // The abandoned batch may have committed once the lock went; either way the next append is chained on
+            // the head as it is.
+            let receipt = try await harness.writer.append(draft())
+            let entries = try await harness.verifiedChain()
+            #expect(entries.last?.entryHash == receipt.entryHash)
         }
     }
 
     @Test("a writer transaction left idle while holding the head lock is ended by the database, so later appends go on")
     func stalledTransactionReleasesTheHead() async throws {
-        try await TestPostgres.withDatabase { database in
-            try await database.migrate()
-            var settings = WriterHarness.settings()
-            settings.commitTimeout = .seconds(2)
-            try await WriterHarness.with(database, settings: settings) { harness in
-                _ = try await harness.writer.append(draft())
-                let before = try await harness.verifiedChain().count
-                // A projection that stalls inside the transaction after the head row is locked, as a gateway that
-                // stopped running, or lost its network, in the middle of a batch would.
-                let stalled = Task {
-                    try await harness.writer.append(draft()) { connection, _, logger in
-                        try await connection.query("SELECT 1", logger: logger)
-                        try await Task.sleep(for: .seconds(12))
-                    }
+        try await withTwoSecondCommitTimeout { _, harness in
+            _ = try await harness.writer.append(draft())
+            let before = try await harness.verifiedChain().count
+            // A projection that stalls inside the transaction after the head row is locked, as a gateway that
+            // stopped running, or lost its network, in the middle of a batch would.
+            let stalled = Task {
+                try await harness.writer.append(draft()) { connection, _, logger in
+                    try await connection.query("SELECT 1", logger: logger)
+                    try await Task.sleep(for: .seconds(12))
                 }
-                await #expect(throws: LedgerWriteError.outcomeUnknown) { try await stalled.value }
-                // Without the server ending the stalled transaction, its lock would outlast this append's own 2 s.
-                let receipt = try await harness.writer.append(draft())
-                let entries = try await harness.verifiedChain()
-                // The stalled append's transaction was rolled back with its session.
-                #expect(entries.last?.entryHash == receipt.entryHash)
-                #expect(entries.count == before + 1)
             }
+            await #expect(throws: LedgerWriteError.outcomeUnknown) { try await stalled.value }
+            // Without the server ending the stalled transaction, its lock would outlast this append's own 2 s.
+            let receipt = try await harness.writer.append(draft())
+            let entries = try await harness.verifiedChain()
+            // The stalled append's transaction was rolled back with its session.
+            #expect(entries.last?.entryHash == receipt.entryHash)
+            #expect(entries.count == before + 1)
         }
     }
 
